@@ -1,0 +1,19 @@
+/*
+ * auth.fcgi: /auth/... and /.well-known/jwks.json.  The route table grows with the issue that
+ * builds each route; until then every path is an honest 404.
+ */
+#include "app.h"
+
+static const struct route routes[] = {
+	{ HTTP_METHOD__MAX, "", NULL, 0 },	/* no routes yet */
+};
+
+static const struct app_def auth_app = {
+	"auth.fcgi", routes, 0, 0
+};
+
+int
+main(int argc, char **argv)
+{
+	return app_main(argc, argv, &auth_app);
+}

@@ -1,0 +1,86 @@
+/*
+ * app: the accept loop every program runs.  It serves FastCGI (a listening
+ * socket on fd 0, as lighttpd, mod_fcgid and spawn-fcgi give it) and plain
+ * CGI (one request from the environment and stdin, then exit) from one
+ * binary; sets up config, log and database once per process; routes each
+ * request through the program's table; adds X-Request-ID and CORS headers;
+ * and writes one access line per request.
+ */
+#ifndef FCGI_USERS_APP_H
+#define FCGI_USERS_APP_H
+
+#include "config.h"
+#include "request.h"
+#include "response.h"
+
+struct arena;
+struct db;
+
+typedef void (*route_handler)(struct request *, struct response *);
+
+enum route_flags {
+	ROUTE_NO_DB	= 1 << 0,	/* runs even when the database is not ready */
+};
+
+struct route {
+	enum http_method method;
+	const char	*pattern;	/* "/users/{id}": {x} matches one segment */
+	route_handler	 handler;
+	int		 flags;
+};
+
+struct app_def {
+	const char		*program;	/* "users.fcgi" */
+	const struct route	*routes;
+	size_t			 n_routes;
+	int			 needs_db;	/* open the database at start */
+};
+
+enum app_state {
+	APP_READY,
+	APP_MISCONFIGURED,	/* a bad setting: every request gets 503 */
+	APP_DB_UNAVAILABLE,	/* cannot open the database: retried */
+	APP_SCHEMA_BEHIND,	/* migrations pending: 503 until applied */
+	APP__MAX
+};
+
+struct app {
+	const struct app_def	*def;
+	struct config		 config;
+	struct db		*db;		/* NULL until opened */
+	enum app_state		 state;
+	char			**cors_origins;	/* NULL-terminated; NULL = none */
+	int			 cors_any;
+};
+
+/* Runs the program: returns the process exit status. */
+int	 app_main(int argc, char **argv, const struct app_def *);
+
+/*
+ * Matches (method, path) against a route table.  Returns the route and
+ * fills req->path_params, or NULL with *allowed a bit mask of the methods
+ * the path accepts (0: no such path).  Exposed for the tests.
+ */
+const struct route *app_route_match(struct arena *, const struct route *,
+	    size_t n, enum http_method, const char *path, const char **params,
+	    size_t *nparams, unsigned *allowed);
+
+/* Runs one decoded request through routing, checks and the handler. */
+void	 app_dispatch(struct app *, struct request *, struct response *);
+
+/*
+ * Makes sure the database is open and its schema current, retrying what
+ * failed before (so a process recovers once the operator fixes it).
+ * Returns APP_READY or the reason it is not.
+ */
+enum app_state app_db_ready(struct app *);
+/* The 503 detail for a state that is not APP_READY. */
+const char *app_state_detail(enum app_state);
+
+/* Monotonic clock in microseconds. */
+int64_t	 app_now_us(void);
+/* Now as Python's datetime.now(timezone.utc).isoformat():
+ * "2026-11-26T22:55:44.123456+00:00". */
+void	 app_isotime(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,533 @@
+/*
+ * config: settings from the environment and an optional env file (see
+ * config.h).  The settings are a table — name, kind, default, bounds, and
+ * where the value lands in struct config — so adding one is one line, and
+ * validation is the same code for all.  Values never reach a log line;
+ * reasons name the setting and what was wrong with it, not the value.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "config.h"
+#include "log.h"
+
+extern char **environ;
+
+enum setting_kind {
+	SET_STRING,	/* length in [min, max] */
+	SET_INT,	/* integer in [min, max] */
+	SET_CHOICE,	/* one of choices[], stored as its index */
+};
+
+struct setting {
+	const char		*name;
+	enum setting_kind	 kind;
+	const char		*def;		/* NULL: unset unless given */
+	int			 required;
+	int			 secret;	/* wiped when freed */
+	int64_t			 min, max;
+	size_t			 str_off;	/* char * field */
+	size_t			 int_off;	/* int64_t / int field, or SIZE_MAX */
+	const char *const	*choices;	/* SET_CHOICE, NULL-terminated */
+	/* extra check after the generic ones; returns 0 or fills why */
+	int			(*check)(const char *, char *, size_t);
+};
+
+#define NO_INT	SIZE_MAX
+#define S(f)	offsetof(struct config, f)
+
+static const char *const jwt_algorithms[] = {
+	"HS256", "HS384", "HS512", "RS256", "ES256", "EdDSA", NULL
+};
+static const char *const env_names[] = {
+	[CONFIG_ENV_DEVELOPMENT] = "development",
+	[CONFIG_ENV_STAGING] = "staging",
+	[CONFIG_ENV_PRODUCTION] = "production",
+	NULL
+};
+static const char *const log_levels[] = {
+	"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", NULL
+};
+
+static int	check_not_blank(const char *, char *, size_t);
+static int	check_database_url(const char *, char *, size_t);
+static int	check_base_path(const char *, char *, size_t);
+
+static const struct setting settings[] = {
+	{ "JWT_SECRET", SET_STRING, NULL, 1, 1, 32, 4096,
+	    S(jwt_secret), NO_INT, NULL, check_not_blank },
+	{ "JWT_ALGORITHM", SET_CHOICE, "HS256", 0, 0, 0, 0,
+	    S(jwt_algorithm), NO_INT, jwt_algorithms, NULL },
+	{ "JWT_EXPIRE_MINUTES", SET_INT, "60", 0, 0, 1, 525600,
+	    0, S(jwt_expire_minutes), NULL, NULL },
+	{ "JWT_ISSUER", SET_STRING, NULL, 0, 0, 1, 512,
+	    S(jwt_issuer), NO_INT, NULL, NULL },
+	{ "JWT_AUDIENCE", SET_STRING, NULL, 0, 0, 1, 512,
+	    S(jwt_audience), NO_INT, NULL, NULL },
+	{ "DATABASE_URL", SET_STRING, "sqlite:///./fastapi_users.db", 0, 1, 1, 4096,
+	    S(database_url), NO_INT, NULL, check_database_url },
+	{ "DB_BUSY_TIMEOUT_MS", SET_INT, "5000", 0, 0, 0, 60000,
+	    0, S(db_busy_timeout_ms), NULL, NULL },
+	{ "CORS_ALLOWED_ORIGINS", SET_STRING, "*", 0, 0, 0, 4096,
+	    S(cors_allowed_origins), NO_INT, NULL, NULL },
+	{ "MAX_REQUEST_BODY_BYTES", SET_INT, "1048576", 0, 0, 1024, 64 << 20,
+	    0, S(max_body_bytes), NULL, NULL },
+	{ "BASE_PATH", SET_STRING, "", 0, 0, 0, 256,
+	    S(base_path), NO_INT, NULL, check_base_path },
+	{ "APP_NAME", SET_STRING, "FastAPI Application", 0, 0, 1, 100,
+	    S(app_name), NO_INT, NULL, NULL },
+	{ "ENV", SET_CHOICE, "development", 0, 0, 0, 0,
+	    S(env_name), S(env), env_names, NULL },
+	{ "LOG_LEVEL", SET_CHOICE, "INFO", 0, 0, 0, 0,
+	    S(log_level_name), S(log_level), log_levels, NULL },
+	{ "API_KEY", SET_STRING, NULL, 0, 1, 8, 512,
+	    S(api_key), NO_INT, NULL, check_not_blank },
+};
+#define N_SETTINGS	(sizeof(settings) / sizeof(settings[0]))
+
+static const char *const config_errs[CONFIG__MAX] = {
+	[CONFIG_OK] = "ok",
+	[CONFIG_EMISSING] = "required setting missing",
+	[CONFIG_EINVALID] = "invalid setting",
+	[CONFIG_EFILE] = "unreadable or malformed env file",
+	[CONFIG_ENOMEM] = "out of memory",
+};
+
+const char *
+config_strerror(enum config_err e)
+{
+	return e < CONFIG__MAX ? config_errs[e] : "unknown error";
+}
+
+int
+config_strtonum(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	char		*end;
+	long long	 v;
+
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+check_not_blank(const char *v, char *why, size_t len)
+{
+	for (; *v != '\0'; v++)
+		if (!isspace((unsigned char)*v))
+			return 0;
+	snprintf(why, len, "must not be blank");
+	return -1;
+}
+
+static int
+check_database_url(const char *v, char *why, size_t len)
+{
+	char	*p;
+
+	if ((p = config_sqlite_path(v)) == NULL) {
+		snprintf(why, len, "must be a SQLite path or sqlite:/// URL");
+		return -1;
+	}
+	free(p);
+	return 0;
+}
+
+static int
+check_base_path(const char *v, char *why, size_t len)
+{
+	size_t	 n = strlen(v);
+
+	if (n == 0)
+		return 0;
+	if (v[0] != '/' || v[n - 1] == '/' || strpbrk(v, "?#% ") != NULL) {
+		snprintf(why, len, "must be empty or a path like /api without a trailing slash");
+		return -1;
+	}
+	return 0;
+}
+
+char *
+config_sqlite_path(const char *url)
+{
+	static const char *const schemes[] = {
+		"sqlite+aiosqlite:///", "sqlite+pysqlite:///", "sqlite:///", NULL
+	};
+	const char	*p = NULL;
+	size_t		 i, n;
+
+	if (url == NULL || *url == '\0')
+		return NULL;
+	for (i = 0; schemes[i] != NULL; i++) {
+		n = strlen(schemes[i]);
+		if (strncmp(url, schemes[i], n) == 0) {
+			p = url + n;
+			break;
+		}
+	}
+	if (p == NULL) {
+		if (strstr(url, "://") != NULL)
+			return NULL;	/* another engine */
+		p = url;
+	}
+	n = strcspn(p, "?");
+	if (n == 0)
+		return NULL;
+	return strndup(p, n);
+}
+
+/* --- env file ------------------------------------------------------- */
+
+static int
+key_valid(const char *k, size_t n)
+{
+	size_t	 i;
+
+	if (n == 0 || n > 128 || isdigit((unsigned char)k[0]))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!(isalnum((unsigned char)k[i]) || k[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/*
+ * Parses one value at (p, n) into out (size CONFIG_VALUE_MAX + 1).
+ * Double quotes take \n \" \\ escapes; single quotes are literal; an
+ * unquoted value ends at " #" and loses trailing blanks.
+ */
+static int
+parse_value(const char *p, size_t n, char *out)
+{
+	size_t	 i, o = 0;
+	char	 q;
+
+	if (n > 0 && (p[0] == '"' || p[0] == '\'')) {
+		q = p[0];
+		for (i = 1; i < n && p[i] != q; i++) {
+			if (o >= CONFIG_VALUE_MAX)
+				return -1;
+			if (q == '"' && p[i] == '\\' && i + 1 < n) {
+				i++;
+				out[o++] = p[i] == 'n' ? '\n' : p[i];
+			} else
+				out[o++] = p[i];
+		}
+		if (i >= n)
+			return -1;	/* unterminated */
+		for (i++; i < n; i++) {
+			if (p[i] == '#')
+				break;
+			if (!isspace((unsigned char)p[i]))
+				return -1;	/* garbage after the quote */
+		}
+	} else {
+		for (i = 0; i < n; i++) {
+			if (p[i] == '#' && (i == 0 || isspace((unsigned char)p[i - 1])))
+				break;
+			if (o >= CONFIG_VALUE_MAX)
+				return -1;
+			out[o++] = p[i];
+		}
+		while (o > 0 && isspace((unsigned char)out[o - 1]))
+			o--;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+enum config_err
+config_parse_env(const char *buf, size_t len, config_kv_cb cb, void *arg,
+    size_t *lineno)
+{
+	char		 key[129], *value = NULL;
+	const char	*line, *end, *eq, *k;
+	size_t		 llen, klen, no = 0;
+	enum config_err	 ret = CONFIG_EFILE;
+
+	if (len > CONFIG_ENV_FILE_MAX)
+		goto out;
+	if ((value = malloc(CONFIG_VALUE_MAX + 1)) == NULL) {
+		ret = CONFIG_ENOMEM;
+		goto out;
+	}
+	/* A UTF-8 byte order mark is tolerated. */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		buf += 3;
+		len -= 3;
+	}
+	for (line = buf; line < buf + len; line = end + 1) {
+		no++;
+		if ((end = memchr(line, '\n', buf + len - line)) == NULL)
+			end = buf + len;
+		llen = end - line;
+		if (llen > CONFIG_LINE_MAX || memchr(line, '\0', llen) != NULL)
+			goto out;
+		if (llen > 0 && line[llen - 1] == '\r')
+			llen--;
+		while (llen > 0 && isspace((unsigned char)*line)) {
+			line++;
+			llen--;
+		}
+		if (llen == 0 || line[0] == '#')
+			continue;
+		if (llen > 7 && strncmp(line, "export", 6) == 0 &&
+		    isspace((unsigned char)line[6])) {
+			line += 7;
+			llen -= 7;
+			while (llen > 0 && isspace((unsigned char)*line)) {
+				line++;
+				llen--;
+			}
+		}
+		if ((eq = memchr(line, '=', llen)) == NULL)
+			goto out;
+		k = line;
+		klen = eq - line;
+		while (klen > 0 && isspace((unsigned char)k[klen - 1]))
+			klen--;
+		if (!key_valid(k, klen))
+			goto out;
+		memcpy(key, k, klen);
+		key[klen] = '\0';
+		eq++;
+		llen -= eq - line;
+		while (llen > 0 && (*eq == ' ' || *eq == '\t')) {
+			eq++;
+			llen--;
+		}
+		if (parse_value(eq, llen, value) == -1)
+			goto out;
+		if (cb(key, value, arg) != 0) {
+			ret = CONFIG_ENOMEM;
+			goto out;
+		}
+	}
+	ret = CONFIG_OK;
+out:
+	if (lineno != NULL)
+		*lineno = no;
+	if (value != NULL) {
+		OPENSSL_cleanse(value, CONFIG_VALUE_MAX + 1);
+		free(value);
+	}
+	return ret;
+}
+
+/* --- loading -------------------------------------------------------- */
+
+struct file_values {
+	char	*v[N_SETTINGS];
+};
+
+static int
+file_value_cb(const char *key, const char *value, void *arg)
+{
+	struct file_values	*fv = arg;
+	size_t			 i;
+
+	for (i = 0; i < N_SETTINGS; i++) {
+		if (strcmp(settings[i].name, key) != 0)
+			continue;
+		if (fv->v[i] != NULL) {
+			OPENSSL_cleanse(fv->v[i], strlen(fv->v[i]));
+			free(fv->v[i]);
+		}
+		if ((fv->v[i] = strdup(value)) == NULL)
+			return -1;
+		return 0;
+	}
+	return 0;	/* settings of other programs are ignored */
+}
+
+static const char *
+env_lookup(char *const *envp, const char *name)
+{
+	size_t	 n = strlen(name);
+
+	for (; *envp != NULL; envp++)
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
+static enum config_err
+read_env_file(const char *path, struct file_values *fv, char *why, size_t whylen)
+{
+	struct stat	 st;
+	char		*buf = NULL;
+	ssize_t		 r;
+	size_t		 got = 0, lineno = 0;
+	int		 fd = -1;
+	enum config_err	 ret = CONFIG_EFILE;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(why, whylen, "cannot open: %s", strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > CONFIG_ENV_FILE_MAX) {
+		snprintf(why, whylen, "not a regular file of at most %d bytes",
+		    CONFIG_ENV_FILE_MAX);
+		goto out;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		ret = CONFIG_ENOMEM;
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	ret = config_parse_env(buf, got, file_value_cb, fv, &lineno);
+	if (ret == CONFIG_EFILE)
+		snprintf(why, whylen, "malformed line %zu", lineno);
+out:
+	if (buf != NULL) {
+		OPENSSL_cleanse(buf, (size_t)st.st_size);
+		free(buf);
+	}
+	if (fd != -1)
+		close(fd);
+	return ret;
+}
+
+static enum config_err
+apply(struct config *c, const struct setting *s, const char *v, char *why,
+    size_t whylen)
+{
+	char		**sp = s->kind == SET_INT ? NULL :
+			    (char **)((char *)c + s->str_off);
+	int64_t		 n;
+	size_t		 len, i;
+
+	if (v == NULL) {
+		if (s->required) {
+			snprintf(why, whylen, "is required");
+			return CONFIG_EMISSING;
+		}
+		return CONFIG_OK;
+	}
+	switch (s->kind) {
+	case SET_STRING:
+		len = strlen(v);
+		if ((int64_t)len < s->min || (int64_t)len > s->max) {
+			snprintf(why, whylen, "must be %lld to %lld characters long (got %zu)",
+			    (long long)s->min, (long long)s->max, len);
+			return CONFIG_EINVALID;
+		}
+		if (s->check != NULL && s->check(v, why, whylen) != 0)
+			return CONFIG_EINVALID;
+		break;
+	case SET_INT:
+		if (config_strtonum(v, s->min, s->max, &n) != 0) {
+			snprintf(why, whylen, "must be an integer from %lld to %lld",
+			    (long long)s->min, (long long)s->max);
+			return CONFIG_EINVALID;
+		}
+		*(int64_t *)((char *)c + s->int_off) = n;
+		return CONFIG_OK;
+	case SET_CHOICE:
+		for (i = 0; s->choices[i] != NULL; i++)
+			if (strcasecmp(v, s->choices[i]) == 0)
+				break;
+		if (s->choices[i] == NULL) {
+			snprintf(why, whylen, "must be one of the documented values");
+			return CONFIG_EINVALID;
+		}
+		if (s->int_off != NO_INT)
+			*(int *)((char *)c + s->int_off) = (int)i;
+		v = s->choices[i];	/* canonical spelling */
+		break;
+	}
+	if (sp != NULL && (*sp = strdup(v)) == NULL)
+		return CONFIG_ENOMEM;
+	return CONFIG_OK;
+}
+
+enum config_err
+config_load(struct config *c, char *const *envp, const char **bad, char *why,
+    size_t whylen)
+{
+	struct file_values	 fv;
+	const struct setting	*s;
+	const char		*v, *path;
+	size_t			 i;
+	enum config_err		 ret = CONFIG_OK;
+
+	memset(c, 0, sizeof(*c));
+	memset(&fv, 0, sizeof(fv));
+	*bad = NULL;
+	why[0] = '\0';
+	if (envp == NULL)
+		envp = environ;
+	if ((path = env_lookup(envp, "FCGI_USERS_ENV_FILE")) != NULL && *path != '\0') {
+		if ((ret = read_env_file(path, &fv, why, whylen)) != CONFIG_OK) {
+			*bad = "FCGI_USERS_ENV_FILE";
+			goto out;
+		}
+	}
+	for (i = 0; i < N_SETTINGS; i++) {
+		s = &settings[i];
+		if ((v = env_lookup(envp, s->name)) == NULL && (v = fv.v[i]) == NULL)
+			v = s->def;
+		if ((ret = apply(c, s, v, why, whylen)) != CONFIG_OK) {
+			*bad = s->name;
+			goto out;
+		}
+	}
+	if ((c->database_path = config_sqlite_path(c->database_url)) == NULL) {
+		ret = CONFIG_ENOMEM;
+		goto out;
+	}
+out:
+	for (i = 0; i < N_SETTINGS; i++) {
+		if (fv.v[i] != NULL) {
+			OPENSSL_cleanse(fv.v[i], strlen(fv.v[i]));
+			free(fv.v[i]);
+		}
+	}
+	return ret;
+}
+
+void
+config_free(struct config *c)
+{
+	size_t	 i;
+	char	**sp;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < N_SETTINGS; i++) {
+		if (settings[i].kind == SET_INT)
+			continue;
+		sp = (char **)((char *)c + settings[i].str_off);
+		if (*sp == NULL)
+			continue;
+		if (settings[i].secret)
+			OPENSSL_cleanse(*sp, strlen(*sp));
+		free(*sp);
+		*sp = NULL;
+	}
+	free(c->database_path);
+	c->database_path = NULL;
+}

@@ -1,0 +1,87 @@
+/*
+ * config: the settings of one deployment, read once per process from the
+ * environment and an optional env file (FCGI_USERS_ENV_FILE, KEY=VALUE
+ * lines).  The environment wins over the file.  Names are the Python
+ * service's.  Every value is validated at load; the first bad one is
+ * reported by name so app can log one clear line and answer 503.
+ */
+#ifndef FCGI_USERS_CONFIG_H
+#define FCGI_USERS_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_ENV_FILE_MAX	(64 * 1024)	/* bytes in an env file */
+#define CONFIG_LINE_MAX		8192		/* bytes in one line of it */
+#define CONFIG_VALUE_MAX	8192		/* bytes in one value */
+
+enum config_err {
+	CONFIG_OK,
+	CONFIG_EMISSING,	/* a required setting is absent */
+	CONFIG_EINVALID,	/* a value does not parse or is out of range */
+	CONFIG_EFILE,		/* the env file cannot be read or is malformed */
+	CONFIG_ENOMEM,
+	CONFIG__MAX
+};
+
+enum config_env {
+	CONFIG_ENV_DEVELOPMENT,
+	CONFIG_ENV_STAGING,
+	CONFIG_ENV_PRODUCTION,
+	CONFIG_ENV__MAX
+};
+
+struct config {
+	/* accounts */
+	char		*jwt_secret;		/* JWT_SECRET, >= 32 chars */
+	char		*jwt_algorithm;		/* JWT_ALGORITHM [HS256] */
+	int64_t		 jwt_expire_minutes;	/* JWT_EXPIRE_MINUTES [60] */
+	char		*jwt_issuer;		/* JWT_ISSUER [unset] */
+	char		*jwt_audience;		/* JWT_AUDIENCE [fastapi-users:auth] */
+	/* storage */
+	char		*database_url;		/* DATABASE_URL [./fastapi_users.db] */
+	char		*database_path;		/* derived: the SQLite file */
+	int64_t		 db_busy_timeout_ms;	/* DB_BUSY_TIMEOUT_MS [5000] */
+	/* HTTP */
+	char		*cors_allowed_origins;	/* CORS_ALLOWED_ORIGINS [*] */
+	int64_t		 max_body_bytes;	/* MAX_REQUEST_BODY_BYTES [1 MiB] */
+	char		*base_path;		/* BASE_PATH [""]: prefix stripped from REQUEST_URI */
+	/* service */
+	char		*app_name;		/* APP_NAME [FastAPI Application] */
+	int		 env;			/* ENV [development] */
+	char		*env_name;
+	int		 log_level;		/* LOG_LEVEL [INFO] */
+	char		*log_level_name;
+	char		*api_key;		/* API_KEY [unset]: legacy X-API-KEY */
+};
+
+/*
+ * Loads the settings from `envp` (the process environment; NULL means
+ * `environ`) and the env file it names.  On failure returns the error,
+ * with `*bad` set to the setting (or file) at fault and `why` filled with
+ * a one-line reason that holds no secret value.  The config is always
+ * initialised, so config_free() is safe after a failure.
+ */
+enum config_err	 config_load(struct config *, char *const *envp,
+		    const char **bad, char *why, size_t whylen);
+void		 config_free(struct config *);
+const char	*config_strerror(enum config_err);
+
+/*
+ * Parses an env file's text (buf, len) and calls `cb` for each KEY=VALUE;
+ * blank lines and # comments are skipped, "export " is allowed, values may
+ * be quoted with ' or ".  Returns CONFIG_OK or CONFIG_EFILE with the line
+ * number in *lineno.  Exposed for the tests and the fuzzer.
+ */
+typedef int (*config_kv_cb)(const char *key, const char *value, void *arg);
+enum config_err	 config_parse_env(const char *buf, size_t len,
+		    config_kv_cb cb, void *arg, size_t *lineno);
+
+/* The SQLite file named by a DATABASE_URL (a path, sqlite:///rel, sqlite:////abs,
+ * sqlite+aiosqlite:///…); NULL for what is not a SQLite URL.  Caller frees. */
+char		*config_sqlite_path(const char *url);
+
+/* Bounded integer conversion: the whole string, in [min, max]; 0 on success. */
+int		 config_strtonum(const char *s, int64_t min, int64_t max, int64_t *out);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * json: json-c helpers at the boundary.  Bodies are parsed with an explicit
+ * length (strict, UTF-8 checked, depth capped, no trailing bytes), and
+ * fields are read with typed accessors that append pydantic-2 error items
+ * ({"type","loc","msg","input"[,"ctx"]}) to a list the handler answers
+ * with 422, so handlers get typed values and never parse raw strings.
+ */
+#ifndef FCGI_USERS_JSON_H
+#define FCGI_USERS_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct json_object;
+struct request;
+
+#define JSON_MAX_DEPTH	32
+
+enum json_err {
+	JSON_OK,
+	JSON_EINVALID,		/* not valid JSON */
+	JSON_ETRAILING,		/* bytes after the value */
+	JSON_EDEPTH,		/* nested deeper than JSON_MAX_DEPTH */
+	JSON_ENOMEM,
+	JSON__MAX
+};
+
+/*
+ * Parses (buf, len) as one JSON value.  On success *out holds a new
+ * reference; on failure *errpos is the byte offset of the error and
+ * *errmsg a short description in Python's words ("Expecting value").
+ */
+enum json_err	 json_parse(const char *buf, size_t len, struct json_object **out,
+		    size_t *errpos, const char **errmsg);
+const char	*json_strerror(enum json_err);
+
+/* Appends a pydantic-2 item to `errs`.  `input` is borrowed (NULL → null);
+ * `ctx` is taken (may be NULL).  loc is ("body"|"query"|…, field or NULL). */
+void		 json_error_add(struct json_object *errs, const char *type,
+		    const char *msg, struct json_object *input,
+		    struct json_object *ctx, const char *loc0, const char *loc1);
+
+/*
+ * The request body as a JSON object for a pydantic model.  Returns the
+ * object (a new reference) or NULL with items appended to errs:
+ * json_invalid (with the byte position) for bad JSON, missing for an empty
+ * body, model_attributes_type for a non-object.
+ */
+struct json_object *json_body_object(const struct request *, struct json_object *errs);
+
+enum json_field_flags {
+	JSON_REQUIRED	= 1 << 0,
+	JSON_NULLABLE	= 1 << 1,	/* null is allowed and reads as absent */
+};
+
+/*
+ * Typed accessors on a body object.  Each returns 1 when the field was
+ * present with a good value, 0 when it was absent (or null and nullable),
+ * -1 after appending an error item to errs (loc ["body", name]).
+ */
+/* A string of min..max code points, without NUL bytes. */
+int	 json_field_string(struct json_object *obj, const char *name, int flags,
+	    size_t min, size_t max, const char **out, struct json_object *errs);
+/* A boolean, coerced as pydantic does (true/false, 0/1, "yes", "off" …). */
+int	 json_field_bool(struct json_object *obj, const char *name, int flags,
+	    int *out, struct json_object *errs);
+/* An integer in [min, max] (integral floats and numeric strings as pydantic). */
+int	 json_field_int(struct json_object *obj, const char *name, int flags,
+	    int64_t min, int64_t max, int64_t *out, struct json_object *errs);
+
+/* The number of Unicode code points in valid UTF-8 (s, len); -1 when invalid. */
+long	 utf8_length(const char *s, size_t len);
+
+#endif
