@@ -89,11 +89,12 @@ usage(FILE *out)
 	fprintf(out, "usage: %s [--database PATH] COMMAND [ARGS]\n"
 	    "       %s --version | --help\n\ncommands:\n", CLI_PROG, CLI_PROG);
 	for (i = 0; i < CLI_CMD__MAX; i++)
-		fprintf(out, "  %s %-26s %s\n", cli_cmds[i].name,
-		    cli_cmds[i].args, cli_cmds[i].help);
-	fprintf(out, "\nThe database is --database PATH, else DATABASE_URL (a path or\n"
-	    "sqlite:/// URL, from the environment or FCGI_USERS_ENV_FILE),\n"
-	    "else %s.\n", CLI_DATABASE_DEFAULT);
+		fprintf(out, "  %s%s%s\n\t%s\n", cli_cmds[i].name,
+		    cli_cmds[i].args[0] != '\0' ? " " : "", cli_cmds[i].args,
+		    cli_cmds[i].help);
+	fprintf(out, "\nThe database is --database PATH, else DATABASE_URL"
+	    " (a path or\nsqlite:/// URL, from the environment or"
+	    " FCGI_USERS_ENV_FILE),\nelse %s.\n", CLI_DATABASE_DEFAULT);
 }
 
 /*
@@ -213,19 +214,26 @@ cmd_migrate(struct cli *c, int argc, char *argv[])
 	}
 	if (argc == 3 && cli_number(op->arg, argv[2], 1, &arg) == -1)
 		goto out;
+	if (op == &migrate_ops[MIGRATE_OP_UP] && arg > migrate_latest()) {
+		fprintf(stderr, "%s: migrate: no migration %04d in this build"
+		    " (the latest is %04d)\n", CLI_PROG, arg, migrate_latest());
+		goto out;
+	}
 	ret = CLI_EXIT_FAIL;
 	if (cli_db_open(c, op->open_flags, &db) == -1)
 		goto out;
-	if (op != &migrate_ops[MIGRATE_OP_STATUS]) {
-		if ((e = migrate_current(db, &current)) != DB_OK)
-			goto fail;
-		if (current > migrate_latest()) {
+	if ((e = migrate_current(db, &current)) != DB_OK)
+		goto fail;
+	/* A newer schema: status still lists it (and says so); nothing else runs. */
+	if (current > migrate_latest()) {
+		if (op == &migrate_ops[MIGRATE_OP_STATUS])
+			(void)migrate_status(db, stdout);
+		else
 			fprintf(stderr, "%s: %s is at schema version %04d, newer"
 			    " than the %04d this build knows: upgrade %s\n",
 			    CLI_PROG, c->db_path, current, migrate_latest(),
 			    CLI_PROG);
-			goto out;
-		}
+		goto out;
 	}
 	if (op == &migrate_ops[MIGRATE_OP_STATUS])
 		e = migrate_status(db, stdout);
@@ -238,6 +246,7 @@ cmd_migrate(struct cli *c, int argc, char *argv[])
 		goto out;
 	}
 fail:
+	(void)fflush(stdout);
 	fprintf(stderr, "%s: migrate %s: %s: %s\n", CLI_PROG, op->name,
 	    c->db_path, db_strerror(e));
 out:

@@ -115,7 +115,7 @@ static struct json_object *
 log_head(const char *level)
 {
 	struct json_object	*o;
-	char			 t[40];
+	char			 t[64];
 
 	log_time(t, sizeof(t));
 	o = json_object_new_object();
