@@ -139,7 +139,7 @@ app_db_ready(struct app *app)
 	if (app->state == APP_READY || app->state == APP_MISCONFIGURED)
 		return app->state;
 	if (app->db == NULL) {
-		e = db_open(app->config.database_path, 0,
+		e = db_open(app->config.database_path, DB_OPEN_CREATE,
 		    (int)app->config.db_busy_timeout_ms, &app->db);
 		if (e != DB_OK) {
 			log_error("cannot open the database", "setting", "DATABASE_URL",

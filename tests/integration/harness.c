@@ -1,0 +1,1186 @@
+/*
+ * harness: starts lighttpd with lighttpd/dev.conf and the four programs on
+ * a free loopback port, sends requests through libcurl, reads the log,
+ * runs the admin tool and plain CGI runs (see harness.h for the contract).
+ * Children are started with fork/execve and an environment built here, so
+ * the test process's environment is never touched.  lighttpd runs in its
+ * own process group, and the test process is made a child subreaper, so
+ * FastCGI children orphaned by lighttpd's exit are ours to reap: stopping
+ * verifies that none is left behind.
+ */
+#include "harness.h"
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef FU_SOURCE_DIR
+#error "FU_SOURCE_DIR must be defined"
+#endif
+#ifndef FU_BINARY_DIR
+#error "FU_BINARY_DIR must be defined"
+#endif
+#ifndef FU_LIGHTTPD
+#define FU_LIGHTTPD "/usr/sbin/lighttpd"
+#endif
+
+#define ENV_MAX		256	/* entries in a child's environment */
+#define PORT_TRIES	3	/* lighttpd restarts when the picked port was taken */
+#define POLL_MS		25
+
+struct envv {
+	char	*v[ENV_MAX + 1];	/* "K=V", NULL-terminated */
+	size_t	 n;
+};
+
+struct harness {
+	char		*tmpdir;
+	char		*log_path;
+	char		 url[64];
+	int		 log_fd;
+	pid_t		 pid;		/* lighttpd, leader of its process group */
+	CURL		*curl;
+	struct envv	 env;
+};
+
+/* Variables of the test's environment passed to the programs as they are. */
+static const char *const passthrough[] = {
+	"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "TZ",
+	"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", NULL
+};
+
+static const char *const programs[] = {
+	"auth.fcgi", "users.fcgi", "geocoding.fcgi", "mcp.fcgi", NULL
+};
+
+static void
+say(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("harness: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* A malloc'ed printf; NULL when out of memory. */
+static char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return rc < 0 ? NULL : s;
+}
+
+/* ---- environment of the children ---- */
+
+static size_t
+env_name_len(const char *entry)
+{
+	const char *eq = strchr(entry, '=');
+
+	return eq != NULL ? (size_t)(eq - entry) : strlen(entry);
+}
+
+static ssize_t
+env_find(const struct envv *e, const char *name, size_t len)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (env_name_len(e->v[i]) == len && strncmp(e->v[i], name, len) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* Applies "K=V" (set) or "K" (unset).  0, or -1 when full or out of memory. */
+static int
+env_apply(struct envv *e, const char *entry)
+{
+	size_t len = env_name_len(entry);
+	ssize_t i = env_find(e, entry, len);
+	char *copy;
+
+	if (entry[len] == '\0') {
+		if (i >= 0) {
+			free(e->v[i]);
+			e->v[i] = e->v[--e->n];
+			e->v[e->n] = NULL;
+		}
+		return 0;
+	}
+	if ((copy = strdup(entry)) == NULL)
+		return -1;
+	if (i >= 0) {
+		free(e->v[i]);
+		e->v[i] = copy;
+		return 0;
+	}
+	if (e->n >= ENV_MAX) {
+		free(copy);
+		return -1;
+	}
+	e->v[e->n++] = copy;
+	e->v[e->n] = NULL;
+	return 0;
+}
+
+static int
+env_setf(struct envv *e, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return -1;
+	rc = env_apply(e, s);
+	free(s);
+	return rc;
+}
+
+static void
+env_free(struct envv *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		free(e->v[i]);
+	e->n = 0;
+	e->v[0] = NULL;
+}
+
+/* ---- processes ---- */
+
+/*
+ * Forks and execs argv[0] with envp; fd_in/fd_out/fd_err become 0/1/2
+ * (-1: /dev/null).  new_group: the child leads its own process group.
+ * Returns the pid, or -1.
+ */
+static pid_t
+spawn(char *const *argv, char *const *envp, int fd_in, int fd_out, int fd_err,
+    int new_group)
+{
+	pid_t pid, parent = getpid();
+	sigset_t none;
+	int null_fd;
+
+	if ((pid = fork()) == -1) {
+		say("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid > 0) {
+		if (new_group)
+			(void)setpgid(pid, pid);	/* no race with the child's own call */
+		return pid;
+	}
+	if (new_group)
+		(void)setpgid(0, 0);
+	/* Should the test die (a crash, ctest's timeout), the child gets a
+	 * SIGTERM instead of living on; lighttpd then stops its children. */
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+	if (getppid() != parent)
+		_exit(125);
+	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	null_fd = open("/dev/null", O_RDWR);
+	if (dup2(fd_in >= 0 ? fd_in : null_fd, 0) == -1 ||
+	    dup2(fd_out >= 0 ? fd_out : null_fd, 1) == -1 ||
+	    dup2(fd_err >= 0 ? fd_err : null_fd, 2) == -1)
+		_exit(126);
+	/* Nothing of the test process (curl sockets, files) leaks into it. */
+	if (close_range(3, ~0U, 0) == -1)
+		for (int fd = 3; fd < 1024; fd++)
+			(void)close(fd);
+	execve(argv[0], argv, envp);
+	dprintf(2, "harness: exec %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static int
+exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return -1;
+}
+
+/* Waits up to timeout_ms for pid; 1 and *status when it ended, 0 when not. */
+static int
+wait_bounded(pid_t pid, int timeout_ms, int *status)
+{
+	int64_t end = now_ms() + timeout_ms;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(pid, status, WNOHANG);
+		if (r == pid)
+			return 1;
+		if (r == -1 && errno != EINTR)
+			return 1;	/* not ours, or already reaped */
+		if (now_ms() >= end)
+			return 0;
+		sleep_ms(5);
+	}
+}
+
+/* Runs argv to completion within timeout_ms; returns the exit status, or -1. */
+static int
+run(char *const *argv, char *const *envp, int fd_in, int fd_out, int fd_err,
+    int timeout_ms)
+{
+	int status = 0;
+	pid_t pid;
+
+	if ((pid = spawn(argv, envp, fd_in, fd_out, fd_err, 0)) == -1)
+		return -1;
+	if (!wait_bounded(pid, timeout_ms, &status)) {
+		say("%s: still running after %d ms, killed", argv[0], timeout_ms);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	return exit_code(status);
+}
+
+/* ---- files ---- */
+
+/* Reads a whole file (at most max bytes); NUL-terminated, caller frees. */
+static char *
+read_file(const char *path, size_t max, size_t *lenp)
+{
+	char *buf = NULL, *ret = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	for (;;) {
+		if (cap - len < 4096 + 1) {
+			char *nb;
+
+			cap = cap == 0 ? 65536 : cap * 2;
+			if ((nb = realloc(buf, cap)) == NULL)
+				goto out;
+			buf = nb;
+		}
+		n = read(fd, buf + len, (cap - len - 1) < max - len ?
+		    cap - len - 1 : max - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto out;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len >= max)
+			break;
+	}
+	buf[len] = '\0';
+	if (lenp != NULL)
+		*lenp = len;
+	ret = buf;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int
+rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	(void)type;
+	(void)ftw;
+	(void)remove(path);
+	return 0;
+}
+
+static void
+rm_tree(const char *path)
+{
+	(void)nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A fresh folder "<TMPDIR or /tmp>/<prefix>XXXXXX", kept short because
+ * unix socket paths are (sun_path is 108 bytes).  Caller frees. */
+static char *
+make_tmpdir(const char *prefix)
+{
+	const char *base = getenv("TMPDIR");
+	char *path;
+
+	if (base == NULL || *base != '/' || strlen(base) > 48)
+		base = "/tmp";
+	if ((path = xasprintf("%s/%sXXXXXX", base, prefix)) == NULL)
+		return NULL;
+	if (mkdtemp(path) == NULL) {
+		say("mkdtemp %s: %s", path, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+int
+harness_random_hex(char *buf, size_t nbytes)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char raw[256];
+	int fd, ret = -1;
+
+	if (nbytes > sizeof(raw))
+		return -1;
+	if ((fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (read(fd, raw, nbytes) != (ssize_t)nbytes)
+		goto out;
+	for (size_t i = 0; i < nbytes; i++) {
+		buf[2 * i] = hex[raw[i] >> 4];
+		buf[2 * i + 1] = hex[raw[i] & 0xf];
+	}
+	buf[2 * nbytes] = '\0';
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+/* A loopback port nobody listens on right now (it may be taken before
+ * lighttpd binds it: harness_start retries).  0 on failure. */
+static int
+free_port(void)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int fd, port = 0;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+		port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+static const char *
+lighttpd_path(void)
+{
+	const char *p = getenv("FU_LIGHTTPD");
+
+	return p != NULL && *p != '\0' ? p : FU_LIGHTTPD;
+}
+
+/* Checks that the programs are built and lighttpd is there. */
+static int
+check_build(void)
+{
+	char path[PATH_MAX];
+
+	for (size_t i = 0; programs[i] != NULL; i++) {
+		snprintf(path, sizeof(path), "%s/cgi-bin/%s", FU_BINARY_DIR, programs[i]);
+		if (access(path, X_OK) != 0) {
+			say("%s is missing: build the programs first", path);
+			return -1;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/bin/fcgi-users", FU_BINARY_DIR);
+	if (access(path, X_OK) != 0) {
+		say("%s is missing: build it first", path);
+		return -1;
+	}
+	if (access(lighttpd_path(), X_OK) != 0) {
+		say("lighttpd not found at %s (set FU_LIGHTTPD)", lighttpd_path());
+		return -1;
+	}
+	return 0;
+}
+
+/* The programs' environment: passthrough, the server's, defaults, opts. */
+static int
+build_env(struct harness *h, const struct harness_opts *o)
+{
+	char secret[65];
+	const char *v;
+
+	for (size_t i = 0; passthrough[i] != NULL; i++)
+		if ((v = getenv(passthrough[i])) != NULL &&
+		    env_setf(&h->env, "%s=%s", passthrough[i], v) == -1)
+			return -1;
+	if (getenv("PATH") == NULL &&
+	    env_apply(&h->env, "PATH=/usr/local/bin:/usr/bin:/bin") == -1)
+		return -1;
+	if (harness_random_hex(secret, 32) == -1) {
+		say("cannot read /dev/urandom");
+		return -1;
+	}
+	if (env_setf(&h->env, "FU_CGI_BIN=%s/cgi-bin", FU_BINARY_DIR) == -1 ||
+	    env_setf(&h->env, "FU_DATA=%s", h->tmpdir) == -1 ||
+	    env_setf(&h->env, "FU_PROCS=%d", o->procs > 0 ? o->procs : 2) == -1 ||
+	    env_setf(&h->env, "FU_ERRORLOG=%s", h->log_path) == -1 ||
+	    env_setf(&h->env, "DATABASE_URL=%s/fcgi-users.db", h->tmpdir) == -1 ||
+	    env_setf(&h->env, "JWT_SECRET=%s", secret) == -1 ||
+	    env_apply(&h->env, "LOG_LEVEL=INFO") == -1)
+		return -1;
+	for (size_t i = 0; o->env != NULL && o->env[i] != NULL; i++)
+		if (env_apply(&h->env, o->env[i]) == -1)
+			return -1;
+	return 0;
+}
+
+/* Prints the end of the log on stderr, to explain a failed start. */
+static void
+dump_log_tail(const struct harness *h)
+{
+	char *log = harness_read_log(h);
+	size_t len;
+
+	if (log == NULL)
+		return;
+	len = strlen(log);
+	say("log %s (last bytes):", h->log_path);
+	fputs(len > 4096 ? log + len - 4096 : log, stderr);
+	free(log);
+}
+
+static int do_request(struct harness *, const char *, const char *,
+    const char *const *, const char *, size_t, long, int, struct http_resp *);
+
+/*
+ * Starts lighttpd and waits for GET /health to answer.  Returns 0 when up,
+ * 1 when lighttpd exited at once and the log blames the port (try another),
+ * -1 on any other failure.
+ */
+static int
+start_lighttpd(struct harness *h)
+{
+	char conf[PATH_MAX];
+	char *argv[] = { NULL, (char *)"-D", (char *)"-f", conf, NULL };
+	int64_t end = now_ms() + HARNESS_START_TIMEOUT_MS;
+	struct http_resp r;
+	struct stat st;
+	size_t log_start;
+	int status, port;
+
+	/* Only what this attempt logs tells whether the port was taken. */
+	log_start = fstat(h->log_fd, &st) == 0 ? (size_t)st.st_size : 0;
+	if ((port = free_port()) == 0) {
+		say("no free loopback port");
+		return -1;
+	}
+	snprintf(h->url, sizeof(h->url), "http://127.0.0.1:%d", port);
+	if (env_setf(&h->env, "FU_PORT=%d", port) == -1)
+		return -1;
+	snprintf(conf, sizeof(conf), "%s/lighttpd/dev.conf", FU_SOURCE_DIR);
+	argv[0] = (char *)lighttpd_path();
+	if ((h->pid = spawn(argv, h->env.v, -1, h->log_fd, h->log_fd, 1)) == -1)
+		return -1;
+	while (now_ms() < end) {
+		if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
+			char *log = harness_read_log(h);
+			int busy = log != NULL && strlen(log) >= log_start &&
+			    strstr(log + log_start, "Address already in use") != NULL;
+
+			free(log);
+			h->pid = -1;
+			if (busy)
+				return 1;
+			say("lighttpd exited at start (status %d)", exit_code(status));
+			dump_log_tail(h);
+			return -1;
+		}
+		if (do_request(h, "GET", "/health", NULL, NULL, 0, 1000, 1, &r) == 0) {
+			http_resp_free(&r);
+			return 0;
+		}
+		http_resp_free(&r);
+		sleep_ms(POLL_MS);
+	}
+	say("no answer from %s/health within %d ms", h->url, HARNESS_START_TIMEOUT_MS);
+	dump_log_tail(h);
+	return -1;
+}
+
+struct harness *
+harness_start(const struct harness_opts *opts)
+{
+	static const struct harness_opts defaults;
+	static const char *const migrate_up[] = { "migrate", "up", NULL };
+	const struct harness_opts *o = opts != NULL ? opts : &defaults;
+	struct harness *h = NULL, *ret = NULL;
+	int rc = -1;
+
+	if (o->server != NULL && strcmp(o->server, "lighttpd") != 0) {
+		/* XXX apache: to come with apache/'s test httpd.conf. */
+		say("server \"%s\" is not supported (only lighttpd)", o->server);
+		return NULL;
+	}
+	if (check_build() == -1)
+		return NULL;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	/* Orphaned FastCGI children are reparented to us, to be reaped. */
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return NULL;
+	h->log_fd = -1;
+	h->pid = -1;
+	if ((h->tmpdir = make_tmpdir("fu-it-")) == NULL ||
+	    (h->log_path = xasprintf("%s/error.log", h->tmpdir)) == NULL)
+		goto out;
+	if ((h->log_fd = open(h->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+	    0600)) == -1) {
+		say("%s: %s", h->log_path, strerror(errno));
+		goto out;
+	}
+	if (build_env(h, o) == -1) {
+		say("cannot build the environment (too many entries?)");
+		goto out;
+	}
+	if (!o->no_migrate && (rc = harness_cli(h, migrate_up)) != 0) {
+		say("fcgi-users migrate up failed (status %d)", rc);
+		dump_log_tail(h);
+		goto out;
+	}
+	for (int i = 0; i < PORT_TRIES; i++)
+		if ((rc = start_lighttpd(h)) != 1)
+			break;
+	if (rc == 1)
+		say("lighttpd found its port taken %d times in a row", PORT_TRIES);
+	if (rc != 0)
+		goto out;
+	ret = h;
+	h = NULL;
+out:
+	harness_stop(h);
+	return ret;
+}
+
+/* Reaps what is left of process group `pgid` (we are their subreaper). */
+static void
+reap_group(pid_t pgid)
+{
+	int64_t end = now_ms() + HARNESS_STOP_TIMEOUT_MS;
+	int status, killed = 0;
+
+	for (;;) {
+		pid_t r = waitpid(-pgid, &status, WNOHANG);
+
+		if (r == -1)
+			return;		/* ECHILD: none left */
+		if (r > 0)
+			continue;
+		if (now_ms() >= end) {
+			if (killed)
+				return;
+			say("FastCGI children still running after lighttpd: SIGKILL");
+			kill(-pgid, SIGKILL);
+			killed = 1;
+			end = now_ms() + HARNESS_STOP_TIMEOUT_MS;
+		}
+		sleep_ms(5);
+	}
+}
+
+void
+harness_stop(struct harness *h)
+{
+	int status;
+
+	if (h == NULL)
+		return;
+	if (h->pid > 0) {
+		kill(-h->pid, SIGTERM);
+		if (!wait_bounded(h->pid, HARNESS_STOP_TIMEOUT_MS, &status)) {
+			say("lighttpd still running after SIGTERM: SIGKILL");
+			kill(-h->pid, SIGKILL);
+			waitpid(h->pid, &status, 0);
+		}
+		reap_group(h->pid);
+	}
+	if (h->curl != NULL)
+		curl_easy_cleanup(h->curl);
+	if (h->log_fd != -1)
+		close(h->log_fd);
+	if (h->tmpdir != NULL) {
+		if (getenv("FU_KEEP_TMP") != NULL)
+			say("kept %s", h->tmpdir);
+		else
+			rm_tree(h->tmpdir);
+	}
+	env_free(&h->env);
+	free(h->log_path);
+	free(h->tmpdir);
+	free(h);
+}
+
+int
+harness_alive(struct harness *h)
+{
+	int status;
+
+	if (h == NULL || h->pid <= 0)
+		return 0;
+	if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
+		h->pid = -1;
+		return 0;
+	}
+	return 1;
+}
+
+const char *
+harness_url(const struct harness *h)
+{
+	return h->url;
+}
+
+const char *
+harness_data_dir(const struct harness *h)
+{
+	return h->tmpdir;
+}
+
+const char *
+harness_log_path(const struct harness *h)
+{
+	return h->log_path;
+}
+
+const char *
+harness_env(const struct harness *h, const char *name)
+{
+	ssize_t i = env_find(&h->env, name, strlen(name));
+
+	return i < 0 ? NULL : h->env.v[i] + strlen(name) + 1;
+}
+
+char *
+harness_read_log(const struct harness *h)
+{
+	return read_file(h->log_path, HARNESS_LOG_MAX, NULL);
+}
+
+char *
+harness_wait_log(const struct harness *h, const char *needle, int timeout_ms)
+{
+	int64_t end = now_ms() + timeout_ms;
+	char *log;
+
+	for (;;) {
+		if ((log = harness_read_log(h)) == NULL)
+			return NULL;
+		if (strstr(log, needle) != NULL || now_ms() >= end)
+			return log;
+		free(log);
+		sleep_ms(POLL_MS);
+	}
+}
+
+int
+harness_check_log(const struct harness *h)
+{
+	static const char *const marks[] = {
+		"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", NULL
+	};
+	char *log = harness_read_log(h);
+	const char *at = NULL;
+	int ret = 0;
+
+	if (log == NULL)
+		return 0;
+	for (size_t i = 0; marks[i] != NULL && at == NULL; i++)
+		at = strstr(log, marks[i]);
+	if (at != NULL) {
+		while (at > log && at[-1] != '\n')
+			at--;
+		say("sanitizer report in %s:", h->log_path);
+		fprintf(stderr, "%.4000s\n", at);
+		ret = -1;
+	}
+	free(log);
+	return ret;
+}
+
+/* ---- HTTP ---- */
+
+struct buf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+	int	 over;	/* more than HARNESS_BODY_MAX came */
+};
+
+static int
+buf_add(struct buf *b, const char *data, size_t n)
+{
+	if (n > HARNESS_BODY_MAX - b->len) {
+		b->over = 1;
+		return -1;
+	}
+	if (b->cap - b->len < n + 1) {
+		size_t cap = b->cap == 0 ? 4096 : b->cap;
+		char *np;
+
+		while (cap - b->len < n + 1)
+			cap *= 2;
+		if ((np = realloc(b->p, cap)) == NULL)
+			return -1;
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, data, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	return buf_add(arg, data, size * nmemb) == 0 ? size * nmemb : 0;
+}
+
+static size_t
+on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct buf *b = arg;
+
+	/* A new status line (after "100 Continue"): keep only the last block. */
+	if (nmemb >= 5 && strncmp(data, "HTTP/", 5) == 0)
+		b->len = 0;
+	return buf_add(b, data, size * nmemb) == 0 ? size * nmemb : 0;
+}
+
+/* Splits the raw header block into out->hdr. */
+static int
+parse_headers(struct http_resp *out)
+{
+	char *copy, *line, *save = NULL;
+	size_t n = 0;
+	int ret = -1;
+
+	if (out->headers == NULL)
+		return 0;
+	if ((copy = strdup(out->headers)) == NULL)
+		return -1;
+	for (const char *p = copy; *p != '\0'; p++)
+		n += *p == '\n';
+	if ((out->hdr = calloc(n + 1, sizeof(*out->hdr))) == NULL)
+		goto out;
+	for (line = strtok_r(copy, "\r\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\r\n", &save)) {
+		char *colon = strchr(line, ':'), *v, *e;
+
+		if (colon == NULL || strncmp(line, "HTTP/", 5) == 0)
+			continue;
+		*colon = '\0';
+		for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+			;
+		for (e = v + strlen(v); e > v && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		*e = '\0';
+		if ((out->hdr[out->n_hdr].name = strdup(line)) == NULL ||
+		    (out->hdr[out->n_hdr].value = strdup(v)) == NULL) {
+			free(out->hdr[out->n_hdr].name);
+			goto out;
+		}
+		out->n_hdr++;
+	}
+	ret = 0;
+out:
+	free(copy);
+	return ret;
+}
+
+/* out->json when the body is one whole JSON text (blanks around allowed). */
+static void
+parse_json(struct http_resp *out)
+{
+	struct json_tokener *tok;
+	struct json_object *obj;
+	size_t end;
+
+	if (out->body_len == 0 || out->body_len > INT_MAX)
+		return;
+	if ((tok = json_tokener_new()) == NULL)
+		return;
+	obj = json_tokener_parse_ex(tok, out->body, (int)out->body_len);
+	if (obj != NULL && json_tokener_get_error(tok) == json_tokener_success) {
+		end = json_tokener_get_parse_end(tok);
+		while (end < out->body_len && strchr(" \t\r\n", out->body[end]) != NULL)
+			end++;
+		if (end == out->body_len) {
+			out->json = obj;
+			obj = NULL;
+		}
+	}
+	json_object_put(obj);
+	json_tokener_free(tok);
+}
+
+static int
+has_header(const char *const *headers, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
+		if (strncasecmp(headers[i], name, len) == 0 && headers[i][len] == ':')
+			return 1;
+	return 0;
+}
+
+static int
+do_request(struct harness *h, const char *method, const char *path,
+    const char *const *headers, const char *body, size_t body_len,
+    long timeout_ms, int quiet, struct http_resp *out)
+{
+	struct curl_slist *list = NULL, *nl;
+	struct buf b = { 0 }, hb = { 0 };
+	char *url = NULL;
+	CURLcode cc;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (h->curl == NULL && (h->curl = curl_easy_init()) == NULL) {
+		say("curl_easy_init failed");
+		return -1;
+	}
+	curl_easy_reset(h->curl);
+	if ((url = xasprintf("%s%s", h->url, path)) == NULL)
+		goto out;
+	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++) {
+		if ((nl = curl_slist_append(list, headers[i])) == NULL)
+			goto out;
+		list = nl;
+	}
+	/* What the caller did not ask for is not sent. */
+	if (!has_header(headers, "Expect") &&
+	    (nl = curl_slist_append(list, "Expect:")) != NULL)
+		list = nl;
+	if (body != NULL && !has_header(headers, "Content-Type") &&
+	    (nl = curl_slist_append(list, "Content-Type:")) != NULL)
+		list = nl;
+	curl_easy_setopt(h->curl, CURLOPT_URL, url);
+	curl_easy_setopt(h->curl, CURLOPT_PATH_AS_IS, 1L);
+	curl_easy_setopt(h->curl, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h->curl, CURLOPT_PROXY, "");
+	curl_easy_setopt(h->curl, CURLOPT_PROTOCOLS_STR, "http");
+	curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, list);
+	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, &hb);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(h->curl, CURLOPT_NOBODY, 1L);
+	else if (strcmp(method, "GET") != 0 || body != NULL)
+		curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, method);
+	if (body != NULL) {
+		curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)body_len);
+		curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
+	}
+	if ((cc = curl_easy_perform(h->curl)) != CURLE_OK) {
+		if (!quiet)
+			say("%s %s%s: %s%s", method, h->url, path, curl_easy_strerror(cc),
+		    b.over ? " (body over HARNESS_BODY_MAX)" : "");
+		goto out;
+	}
+	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &out->status);
+	out->body = b.p != NULL ? b.p : strdup("");
+	out->body_len = b.len;
+	out->headers = hb.p != NULL ? hb.p : strdup("");
+	b.p = hb.p = NULL;
+	if (out->body == NULL || out->headers == NULL || parse_headers(out) == -1)
+		goto out;
+	parse_json(out);
+	ret = 0;
+out:
+	if (ret != 0)
+		out->status = 0;
+	curl_slist_free_all(list);
+	free(b.p);
+	free(hb.p);
+	free(url);
+	return ret;
+}
+
+int
+harness_request(struct harness *h, const char *method, const char *path,
+    const char *const *headers, const char *body, size_t body_len,
+    struct http_resp *out)
+{
+	return do_request(h, method, path, headers, body, body_len,
+	    HARNESS_REQUEST_TIMEOUT_MS, 0, out);
+}
+
+int
+harness_get(struct harness *h, const char *path, struct http_resp *out)
+{
+	return harness_request(h, "GET", path, NULL, NULL, 0, out);
+}
+
+const char *
+http_resp_header(const struct http_resp *r, const char *name)
+{
+	const char *v = NULL;
+
+	for (size_t i = 0; i < r->n_hdr; i++)
+		if (strcasecmp(r->hdr[i].name, name) == 0)
+			v = r->hdr[i].value;
+	return v;
+}
+
+size_t
+http_resp_header_count(const struct http_resp *r, const char *name)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_hdr; i++)
+		n += strcasecmp(r->hdr[i].name, name) == 0;
+	return n;
+}
+
+int
+http_resp_header_has_token(const struct http_resp *r, const char *name,
+    const char *token)
+{
+	size_t tlen = strlen(token);
+
+	for (size_t i = 0; i < r->n_hdr; i++) {
+		const char *p = r->hdr[i].value;
+
+		if (strcasecmp(r->hdr[i].name, name) != 0)
+			continue;
+		while (*p != '\0') {
+			size_t len;
+
+			while (*p == ' ' || *p == '\t' || *p == ',')
+				p++;
+			len = strcspn(p, ",");
+			while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+				len--;
+			if (len == tlen && strncasecmp(p, token, tlen) == 0)
+				return 1;
+			p += strcspn(p, ",");
+		}
+	}
+	return 0;
+}
+
+const char *
+http_resp_detail(const struct http_resp *r)
+{
+	struct json_object *d;
+
+	if (r->json == NULL || !json_object_is_type(r->json, json_type_object) ||
+	    !json_object_object_get_ex(r->json, "detail", &d) ||
+	    !json_object_is_type(d, json_type_string))
+		return NULL;
+	return json_object_get_string(d);
+}
+
+void
+http_resp_free(struct http_resp *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->n_hdr; i++) {
+		free(r->hdr[i].name);
+		free(r->hdr[i].value);
+	}
+	free(r->hdr);
+	json_object_put(r->json);
+	free(r->body);
+	free(r->headers);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- the admin tool and plain CGI ---- */
+
+static int
+cli_run(struct harness *h, const char *const *args, int out_fd)
+{
+	char *argv[64];
+	char prog[PATH_MAX];
+	size_t n = 0;
+
+	snprintf(prog, sizeof(prog), "%s/bin/fcgi-users", FU_BINARY_DIR);
+	argv[n++] = prog;
+	for (size_t i = 0; args != NULL && args[i] != NULL; i++) {
+		if (n + 1 >= sizeof(argv) / sizeof(argv[0])) {
+			say("fcgi-users: too many arguments");
+			return -1;
+		}
+		argv[n++] = (char *)args[i];
+	}
+	argv[n] = NULL;
+	return run(argv, h->env.v, -1, out_fd, h->log_fd, HARNESS_CLI_TIMEOUT_MS);
+}
+
+int
+harness_cli(struct harness *h, const char *const *argv)
+{
+	return cli_run(h, argv, h->log_fd);
+}
+
+int
+harness_cli_capture(struct harness *h, const char *const *argv, char **out)
+{
+	char *path = NULL;
+	int fd = -1, rc = -1;
+
+	*out = NULL;
+	if ((path = xasprintf("%s/cli-out-XXXXXX", h->tmpdir)) == NULL ||
+	    (fd = mkostemp(path, O_CLOEXEC)) == -1)
+		goto out;
+	rc = cli_run(h, argv, fd);
+	if ((*out = read_file(path, HARNESS_BODY_MAX, NULL)) == NULL)
+		rc = -1;
+out:
+	if (fd != -1) {
+		close(fd);
+		unlink(path);
+	}
+	free(path);
+	return rc;
+}
+
+int
+harness_cgi(const char *program, const char *const *env, const char *in,
+    size_t in_len, struct cgi_result *out)
+{
+	char prog[PATH_MAX];
+	char *argv[2] = { prog, NULL };
+	char *dir = NULL, *pin = NULL, *pout = NULL, *perr = NULL;
+	int fin = -1, fout = -1, ferr = -1, ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (strchr(program, '/') != NULL)
+		snprintf(prog, sizeof(prog), "%s", program);
+	else
+		snprintf(prog, sizeof(prog), "%s/cgi-bin/%s", FU_BINARY_DIR, program);
+	if ((dir = make_tmpdir("fu-cgi-")) == NULL ||
+	    (pin = xasprintf("%s/in", dir)) == NULL ||
+	    (pout = xasprintf("%s/out", dir)) == NULL ||
+	    (perr = xasprintf("%s/err", dir)) == NULL)
+		goto out;
+	if (in != NULL) {
+		/* A regular file, not a pipe: the run cannot block on it. */
+		if ((fin = open(pin, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1 ||
+		    write_all(fin, in, in_len) == -1 || lseek(fin, 0, SEEK_SET) == -1) {
+			say("%s: %s", pin, strerror(errno));
+			goto out;
+		}
+	}
+	if ((fout = open(pout, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1 ||
+	    (ferr = open(perr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1) {
+		say("%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	out->exit_status = run(argv, (char *const *)env, fin, fout, ferr,
+	    HARNESS_CGI_TIMEOUT_MS);
+	if (out->exit_status == -1 ||
+	    (out->out = read_file(pout, HARNESS_BODY_MAX, &out->out_len)) == NULL ||
+	    (out->err = read_file(perr, HARNESS_BODY_MAX, NULL)) == NULL) {
+		say("%s: could not run it or read its output", prog);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fin != -1)
+		close(fin);
+	if (fout != -1)
+		close(fout);
+	if (ferr != -1)
+		close(ferr);
+	if (dir != NULL)
+		rm_tree(dir);
+	free(perr);
+	free(pout);
+	free(pin);
+	free(dir);
+	if (ret != 0)
+		cgi_result_free(out);
+	return ret;
+}
+
+void
+cgi_result_free(struct cgi_result *r)
+{
+	if (r == NULL)
+		return;
+	free(r->out);
+	free(r->err);
+	r->out = r->err = NULL;
+	r->out_len = 0;
+}

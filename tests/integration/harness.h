@@ -1,0 +1,175 @@
+/*
+ * harness: the integration-test harness.  It starts the four fcgi-users
+ * programs behind a real web server (lighttpd, with lighttpd/dev.conf) on a
+ * free loopback port, with a fresh temporary data folder (database,
+ * sockets, log), sends HTTP requests with libcurl exactly as given (any
+ * method, raw body, path bytes untouched, no redirects followed, bounded
+ * time), reads the log the programs write, runs the admin tool with the
+ * same settings, and runs a program directly as plain CGI.
+ *
+ * The programs' environment is built from scratch, never from the test's
+ * own settings: PATH, HOME, TMPDIR, LANG, LC_ALL, TZ and the sanitizer
+ * option variables are passed through; then come the web server's
+ * variables (FU_PORT, FU_CGI_BIN, FU_DATA, FU_PROCS, FU_ERRORLOG); then the
+ * defaults
+ *
+ *	DATABASE_URL=<data>/fcgi-users.db
+ *	JWT_SECRET=<64 random hex digits>
+ *	LOG_LEVEL=INFO
+ *
+ * then harness_opts.env in order.  An entry "NAME=VALUE" sets NAME, an
+ * entry "NAME" (no '=') removes it.  The test process's own environment is
+ * never changed (the variables are set in the forked child only).
+ *
+ * Environment of the test run: FU_KEEP_TMP=1 keeps the temporary folders
+ * (their paths are printed on stderr); FU_LIGHTTPD names the lighttpd
+ * binary (default: the one CMake found).  The build and source folders come
+ * from the compile definitions FU_BINARY_DIR and FU_SOURCE_DIR.
+ *
+ * Functions that can fail print one line saying why on stderr.
+ */
+#ifndef FCGI_USERS_HARNESS_H
+#define FCGI_USERS_HARNESS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct json_object;
+struct harness;
+
+#define HARNESS_START_TIMEOUT_MS	10000	/* until GET /health answers */
+#define HARNESS_STOP_TIMEOUT_MS		5000	/* SIGTERM, then SIGKILL */
+#define HARNESS_REQUEST_TIMEOUT_MS	10000	/* one HTTP request */
+#define HARNESS_CLI_TIMEOUT_MS		30000	/* one fcgi-users run */
+#define HARNESS_CGI_TIMEOUT_MS		10000	/* one plain CGI run */
+#define HARNESS_BODY_MAX		(64u * 1024 * 1024)	/* response bytes kept */
+#define HARNESS_LOG_MAX			(64u * 1024 * 1024)	/* log bytes read */
+
+struct harness_opts {
+	const char		*server;	/* "lighttpd" (NULL: the default); "apache": XXX not yet */
+	const char *const	*env;		/* "K=V" sets, "K" unsets; NULL-terminated; may be NULL */
+	int			 procs;		/* FastCGI processes per program; 0: 2 */
+	int			 no_migrate;	/* do not run `fcgi-users migrate up` first */
+};
+
+/*
+ * Starts a server.  Returns the harness, or NULL after printing why (the
+ * web server's log is printed too when it started and then failed).  The
+ * server is up once GET /health got any HTTP answer, 503 included.
+ * `opts` may be NULL for all defaults.  Free with harness_stop().
+ */
+struct harness	*harness_start(const struct harness_opts *opts);
+/*
+ * Stops the web server and its FastCGI children (SIGTERM to the process
+ * group, SIGKILL after HARNESS_STOP_TIMEOUT_MS), waits for it and removes
+ * the temporary folder unless FU_KEEP_TMP is set.  Accepts NULL.
+ */
+void		 harness_stop(struct harness *);
+/* 1 while the web server process is running, else 0. */
+int		 harness_alive(struct harness *);
+
+/* "http://127.0.0.1:PORT" (no trailing slash). */
+const char	*harness_url(const struct harness *);
+/* The temporary data folder: database, sockets, log. */
+const char	*harness_data_dir(const struct harness *);
+/* The one file holding the web server's error log and the programs' stderr. */
+const char	*harness_log_path(const struct harness *);
+/* The value the harness gave NAME in the programs' environment, or NULL. */
+const char	*harness_env(const struct harness *, const char *name);
+
+/* The whole log (NUL-terminated, at most HARNESS_LOG_MAX bytes); caller frees.
+ * NULL when it cannot be read. */
+char		*harness_read_log(const struct harness *);
+/*
+ * Waits up to timeout_ms for the log to contain `needle` (programs may log
+ * a request's access line just after answering it).  Returns the whole log
+ * (caller frees) whether or not the needle showed up, or NULL on a read error.
+ */
+char		*harness_wait_log(const struct harness *, const char *needle,
+		    int timeout_ms);
+
+/*
+ * Whether the log holds a sanitizer report (AddressSanitizer,
+ * LeakSanitizer, UBSan "runtime error:") from a program built with
+ * FCGI_USERS_SANITIZE: 0 when clean, else -1 after printing the report's
+ * first lines on stderr.  Tests call it before harness_stop().
+ */
+int		 harness_check_log(const struct harness *);
+
+struct http_hdr {
+	char	*name;
+	char	*value;		/* leading and trailing blanks removed */
+};
+
+struct http_resp {
+	long		 status;	/* 0 when no HTTP answer came */
+	char		*body;		/* NUL-terminated, body_len bytes (may hold NULs) */
+	size_t		 body_len;
+	struct json_object *json;	/* the body parsed, when it is one whole JSON text */
+	char		*headers;	/* raw header block of the final response */
+	/* private: the parsed header lines */
+	struct http_hdr	*hdr;
+	size_t		 n_hdr;
+};
+
+/*
+ * Sends one request: `method` as given (HEAD is sent without waiting for a
+ * body), `path` appended to the URL byte for byte (so "%zz", "%00", "..",
+ * a query), `headers` "Name: value" lines (NULL-terminated, may be NULL),
+ * and `body` of body_len bytes when body is not NULL (then with a
+ * Content-Length; curl's default Content-Type and Expect headers are
+ * removed unless given).  Fills `out` (free with http_resp_free()); returns
+ * 0 when an HTTP answer came, else -1 with out->status 0 and a message.
+ */
+int		 harness_request(struct harness *, const char *method,
+		    const char *path, const char *const *headers,
+		    const char *body, size_t body_len, struct http_resp *out);
+/* harness_request(h, "GET", path, NULL, NULL, 0, out). */
+int		 harness_get(struct harness *, const char *path, struct http_resp *out);
+
+/* The value of the last header called `name` (any case), or NULL. */
+const char	*http_resp_header(const struct http_resp *, const char *name);
+/* How many headers are called `name`. */
+size_t		 http_resp_header_count(const struct http_resp *, const char *name);
+/* 1 when a header called `name` holds `token` in its comma-separated list
+ * (both compared without regard to case), else 0. */
+int		 http_resp_header_has_token(const struct http_resp *,
+		    const char *name, const char *token);
+/* The string "detail" of a JSON object body, or NULL. */
+const char	*http_resp_detail(const struct http_resp *);
+void		 http_resp_free(struct http_resp *);
+
+/*
+ * Runs FU_BINARY_DIR/bin/fcgi-users with `argv` as its arguments (without
+ * the program name: {"migrate", "up", NULL}) in the programs' environment.
+ * harness_cli() appends its stdout and stderr to the log;
+ * harness_cli_capture() returns its stdout in *out (NUL-terminated, caller
+ * frees) and appends its stderr to the log.  Return the exit status
+ * (128 + signal when killed), or -1 when it could not be run.
+ */
+int		 harness_cli(struct harness *, const char *const *argv);
+int		 harness_cli_capture(struct harness *, const char *const *argv,
+		    char **out);
+
+/*
+ * Plain CGI: runs `program` ("users.fcgi" under FU_BINARY_DIR/cgi-bin, or
+ * a path with a '/') with exactly the environment `env` ("K=V",
+ * NULL-terminated), `in` (in_len bytes; NULL: /dev/null) on stdin, and
+ * collects its stdout, stderr and exit status.  Returns 0 when it ran,
+ * else -1 and a message.  Free with cgi_result_free().
+ */
+struct cgi_result {
+	int	 exit_status;	/* exit code, or 128 + signal */
+	char	*out;		/* stdout, NUL-terminated, out_len bytes */
+	size_t	 out_len;
+	char	*err;		/* stderr, NUL-terminated */
+};
+int		 harness_cgi(const char *program, const char *const *env,
+		    const char *in, size_t in_len, struct cgi_result *out);
+void		 cgi_result_free(struct cgi_result *);
+
+/* Fills buf with 2*nbytes random lowercase hex digits and a NUL
+ * (buf has 2*nbytes + 1 bytes); 0 on success. */
+int		 harness_random_hex(char *buf, size_t nbytes);
+
+#endif
