@@ -274,10 +274,13 @@ slash_redirect(struct app *app, struct request *req, struct response *resp)
 	unsigned	 allowed;
 	char		*alt, *loc;
 
+	/* Starlette strips every trailing slash: /health// → /health. */
 	len = strlen(req->path);
 	if (len < 2 || req->path[len - 1] != '/')
 		return 0;
-	if ((alt = arena_strndup(req->arena, req->path, len - 1)) == NULL)
+	while (len > 0 && req->path[len - 1] == '/')
+		len--;
+	if (len == 0 || (alt = arena_strndup(req->arena, req->path, len)) == NULL)
 		return 0;
 	if (app_route_match(NULL, app->def->routes, app->def->n_routes, req->method,
 	    alt, params, &np, &allowed) == NULL && allowed == 0)
@@ -286,7 +289,7 @@ slash_redirect(struct app *app, struct request *req, struct response *resp)
 	uri = request_param(req, "REQUEST_URI");
 	if (uri != NULL && uri[0] == '/') {
 		rawlen = strcspn(uri, "?#");
-		if (rawlen > 1 && uri[rawlen - 1] == '/')
+		while (rawlen > 1 && uri[rawlen - 1] == '/')
 			rawlen--;
 		alt = arena_strndup(req->arena, uri, rawlen);
 	}

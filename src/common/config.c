@@ -238,7 +238,7 @@ parse_value(const char *p, size_t n, char *out)
 		}
 	} else {
 		for (i = 0; i < n; i++) {
-			if (p[i] == '#' && (i == 0 || isspace((unsigned char)p[i - 1])))
+			if (p[i] == '#' && i > 0 && isspace((unsigned char)p[i - 1]))
 				break;
 			if (o >= CONFIG_VALUE_MAX)
 				return -1;

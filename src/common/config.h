@@ -37,7 +37,7 @@ struct config {
 	char		*jwt_algorithm;		/* JWT_ALGORITHM [HS256] */
 	int64_t		 jwt_expire_minutes;	/* JWT_EXPIRE_MINUTES [60] */
 	char		*jwt_issuer;		/* JWT_ISSUER [unset] */
-	char		*jwt_audience;		/* JWT_AUDIENCE [fastapi-users:auth] */
+	char		*jwt_audience;		/* JWT_AUDIENCE [unset: fastapi-users:auth] */
 	/* storage */
 	char		*database_url;		/* DATABASE_URL [./fastapi_users.db] */
 	char		*database_path;		/* derived: the SQLite file */

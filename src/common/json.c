@@ -31,52 +31,237 @@ json_strerror(enum json_err e)
 	return e < JSON__MAX ? json_errs[e] : "unknown error";
 }
 
+/* The byte length of the valid UTF-8 sequence at p (at most len bytes);
+ * -1 when it is not one: overlong, a surrogate, past U+10FFFF, truncated. */
+static int
+utf8_seq(const unsigned char *p, size_t len)
+{
+	size_t		 n, k;
+	unsigned	 cp, min;
+
+	if (p[0] < 0x80)
+		return 1;
+	if ((p[0] & 0xe0) == 0xc0) {
+		n = 1; cp = p[0] & 0x1f; min = 0x80;
+	} else if ((p[0] & 0xf0) == 0xe0) {
+		n = 2; cp = p[0] & 0x0f; min = 0x800;
+	} else if ((p[0] & 0xf8) == 0xf0) {
+		n = 3; cp = p[0] & 0x07; min = 0x10000;
+	} else
+		return -1;
+	if (len <= n)
+		return -1;
+	for (k = 1; k <= n; k++) {
+		if ((p[k] & 0xc0) != 0x80)
+			return -1;
+		cp = cp << 6 | (p[k] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	return (int)n + 1;
+}
+
 long
 utf8_length(const char *s, size_t len)
 {
 	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i = 0, n, k;
+	size_t			 i = 0;
 	long			 count = 0;
-	unsigned		 cp, min;
+	int			 n;
 
 	while (i < len) {
-		if (p[i] < 0x80) {
-			i++;
-			count++;
-			continue;
-		}
-		if ((p[i] & 0xe0) == 0xc0) {
-			n = 1; cp = p[i] & 0x1f; min = 0x80;
-		} else if ((p[i] & 0xf0) == 0xe0) {
-			n = 2; cp = p[i] & 0x0f; min = 0x800;
-		} else if ((p[i] & 0xf8) == 0xf0) {
-			n = 3; cp = p[i] & 0x07; min = 0x10000;
-		} else
+		if ((n = utf8_seq(p + i, len - i)) < 0)
 			return -1;
-		if (len - i <= n)
-			return -1;
-		for (k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return -1;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return -1;	/* overlong, out of range, or a surrogate */
-		i += n + 1;
+		i += (size_t)n;
 		count++;
 	}
 	return count;
 }
 
-static int
-all_space(const char *p, size_t n)
-{
-	size_t	 i;
+/*
+ * A strict RFC 8259 syntax check before json-c builds the tree: json-c's
+ * strict mode still takes NaN, single-quoted keys, raw control characters
+ * in strings and invalid UTF-8, and it reports trailing data as a plain
+ * syntax error.  The messages and positions are those of Python's json
+ * module, which FastAPI puts in ctx.error and loc.
+ */
+struct jscan {
+	const unsigned char	*p;
+	size_t			 len;
+	size_t			 i;
+	int			 depth;
+	size_t			 errpos;
+	const char		*msg;
+	enum json_err		 err;
+};
 
-	for (i = 0; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+static int
+scan_fail(struct jscan *s, size_t pos, const char *msg, enum json_err e)
+{
+	s->errpos = pos;
+	s->msg = msg;
+	s->err = e;
+	return -1;
+}
+
+static void
+scan_ws(struct jscan *s)
+{
+	while (s->i < s->len && (s->p[s->i] == ' ' || s->p[s->i] == '\t' ||
+	    s->p[s->i] == '\n' || s->p[s->i] == '\r'))
+		s->i++;
+}
+
+static int
+scan_string(struct jscan *s)
+{
+	size_t		 start = s->i, k;
+	unsigned char	 c;
+	int		 n;
+
+	s->i++;		/* the opening quote */
+	for (;;) {
+		if (s->i >= s->len)
+			return scan_fail(s, start, "Unterminated string starting at",
+			    JSON_EINVALID);
+		c = s->p[s->i];
+		if (c == '"') {
+			s->i++;
 			return 0;
+		}
+		if (c == '\\') {
+			if (s->i + 1 >= s->len)
+				return scan_fail(s, start,
+				    "Unterminated string starting at", JSON_EINVALID);
+			c = s->p[s->i + 1];
+			if (c == 'u') {
+				for (k = 2; k < 6; k++)
+					if (s->i + k >= s->len ||
+					    !isxdigit(s->p[s->i + k]))
+						return scan_fail(s, s->i,
+						    "Invalid \\uXXXX escape", JSON_EINVALID);
+				s->i += 6;
+			} else if (c != '\0' && strchr("\"\\/bfnrt", c) != NULL)
+				s->i += 2;
+			else
+				return scan_fail(s, s->i, "Invalid \\escape",
+				    JSON_EINVALID);
+			continue;
+		}
+		if (c < 0x20)
+			return scan_fail(s, s->i, "Invalid control character at",
+			    JSON_EINVALID);
+		if ((n = utf8_seq(s->p + s->i, s->len - s->i)) < 0)
+			return scan_fail(s, s->i, "Invalid UTF-8", JSON_EINVALID);
+		s->i += (size_t)n;
+	}
+}
+
+/* The longest number at s->i (RFC 8259 §6); 0 when there is none. */
+static int
+scan_number(struct jscan *s)
+{
+	size_t	 i = s->i, d;
+
+	if (i < s->len && s->p[i] == '-')
+		i++;
+	if (i < s->len && s->p[i] == '0')
+		i++;
+	else if (i < s->len && s->p[i] >= '1' && s->p[i] <= '9') {
+		while (i < s->len && isdigit(s->p[i]))
+			i++;
+	} else
+		return 0;
+	if (i + 1 < s->len && s->p[i] == '.' && isdigit(s->p[i + 1])) {
+		i++;
+		while (i < s->len && isdigit(s->p[i]))
+			i++;
+	}
+	if (i < s->len && (s->p[i] == 'e' || s->p[i] == 'E')) {
+		d = i + 1;
+		if (d < s->len && (s->p[d] == '+' || s->p[d] == '-'))
+			d++;
+		if (d < s->len && isdigit(s->p[d])) {
+			while (d < s->len && isdigit(s->p[d]))
+				d++;
+			i = d;
+		}
+	}
+	s->i = i;
 	return 1;
+}
+
+static int	scan_value(struct jscan *);
+
+static int
+scan_container(struct jscan *s, unsigned char close)
+{
+	if (++s->depth > JSON_MAX_DEPTH)
+		return scan_fail(s, s->i, "Maximum nesting depth exceeded", JSON_EDEPTH);
+	s->i++;
+	scan_ws(s);
+	if (s->i < s->len && s->p[s->i] == close) {
+		s->i++;
+		s->depth--;
+		return 0;
+	}
+	for (;;) {
+		if (close == '}') {
+			if (s->i >= s->len || s->p[s->i] != '"')
+				return scan_fail(s, s->i, "Expecting property name "
+				    "enclosed in double quotes", JSON_EINVALID);
+			if (scan_string(s) != 0)
+				return -1;
+			scan_ws(s);
+			if (s->i >= s->len || s->p[s->i] != ':')
+				return scan_fail(s, s->i, "Expecting ':' delimiter",
+				    JSON_EINVALID);
+			s->i++;
+			scan_ws(s);
+		}
+		if (scan_value(s) != 0)
+			return -1;
+		scan_ws(s);
+		if (s->i < s->len && s->p[s->i] == close) {
+			s->i++;
+			s->depth--;
+			return 0;
+		}
+		if (s->i >= s->len || s->p[s->i] != ',')
+			return scan_fail(s, s->i, "Expecting ',' delimiter", JSON_EINVALID);
+		s->i++;
+		scan_ws(s);
+	}
+}
+
+static int
+scan_value(struct jscan *s)
+{
+	static const char *const words[] = { "true", "false", "null" };
+	size_t	 k, n;
+
+	if (s->i >= s->len)
+		return scan_fail(s, s->i, "Expecting value", JSON_EINVALID);
+	switch (s->p[s->i]) {
+	case '{':
+		return scan_container(s, '}');
+	case '[':
+		return scan_container(s, ']');
+	case '"':
+		return scan_string(s);
+	default:
+		break;
+	}
+	for (k = 0; k < 3; k++) {
+		n = strlen(words[k]);
+		if (s->len - s->i >= n && memcmp(s->p + s->i, words[k], n) == 0) {
+			s->i += n;
+			return 0;
+		}
+	}
+	if (scan_number(s))
+		return 0;
+	return scan_fail(s, s->i, "Expecting value", JSON_EINVALID);
 }
 
 enum json_err
@@ -86,59 +271,57 @@ json_parse(const char *buf, size_t len, struct json_object **out,
 	struct json_tokener		*tok = NULL;
 	struct json_object		*o = NULL;
 	enum json_tokener_error		 te;
-	const char			*nul;
-	size_t				 end;
+	struct jscan			 s;
+	long				 cps;
 	enum json_err			 ret = JSON_EINVALID;
 
 	*out = NULL;
 	*errpos = 0;
 	*errmsg = "Expecting value";
+	/* Python decodes bytes with utf-8-sig: a leading BOM is dropped. */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		buf += 3;
+		len -= 3;
+	}
 	if (len > INT32_MAX) {
 		*errmsg = "Document too large";
 		goto out;
 	}
-	/* A raw NUL is never valid JSON; json-c would stop at it. */
-	if ((nul = memchr(buf, '\0', len)) != NULL) {
-		*errpos = nul - buf;
-		*errmsg = "Invalid control character";
+	memset(&s, 0, sizeof(s));
+	s.p = (const unsigned char *)buf;
+	s.len = len;
+	scan_ws(&s);
+	if (scan_value(&s) == 0) {
+		scan_ws(&s);
+		if (s.i < len)
+			scan_fail(&s, s.i, "Extra data", JSON_ETRAILING);
+	}
+	if (s.msg != NULL) {
+		/* Python counts characters, not bytes; the prefix is valid UTF-8. */
+		cps = utf8_length(buf, s.errpos);
+		*errpos = cps >= 0 ? (size_t)cps : s.errpos;
+		*errmsg = s.msg;
+		ret = s.err;
 		goto out;
 	}
-	if (all_space(buf, len)) {
-		*errpos = len;
-		goto out;
-	}
-	if ((tok = json_tokener_new_ex(JSON_MAX_DEPTH)) == NULL) {
+	if ((tok = json_tokener_new_ex(JSON_MAX_DEPTH + 2)) == NULL) {
 		ret = JSON_ENOMEM;
 		goto out;
 	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	o = json_tokener_parse_ex(tok, buf, (int)len);
-	te = json_tokener_get_error(tok);
-	if (o == NULL && te == json_tokener_continue) {
+	if ((te = json_tokener_get_error(tok)) == json_tokener_continue) {
 		/* A top-level number needs a delimiter to end. */
 		o = json_tokener_parse_ex(tok, " ", 1);
 		te = json_tokener_get_error(tok);
-		end = len;
-	} else
-		end = json_tokener_get_parse_end(tok);
-	if (o == NULL) {
-		*errpos = end > len ? len : end;
-		if (te == json_tokener_error_depth) {
-			*errmsg = "Maximum nesting depth exceeded";
-			ret = JSON_EDEPTH;
-		} else if (te == json_tokener_continue)
-			*errmsg = "Expecting value";	/* truncated */
-		else
-			*errmsg = json_tokener_error_desc(te);
+	}
+	if (te != json_tokener_success) {
+		/* The check above passed, so this is json-c's own limit. */
+		*errmsg = json_tokener_error_desc(te);
+		ret = JSON_EINVALID;
 		goto out;
 	}
-	if (end < len && !all_space(buf + end, len - end)) {
-		*errpos = end;
-		*errmsg = "Extra data";
-		ret = JSON_ETRAILING;
-		goto out;
-	}
-	*out = o;
+	*out = o;	/* NULL for the JSON literal null */
 	o = NULL;
 	ret = JSON_OK;
 out:
@@ -214,6 +397,12 @@ json_body_object(const struct request *r, struct json_object *errs)
 		in = json_object_new_object();
 		error_add_loc(errs, "json_invalid", "JSON decode error", in, ctx, loc);
 		json_object_put(in);
+		return NULL;
+	}
+	if (o == NULL) {
+		/* A body of `null` is FastAPI's "no body". */
+		json_error_add(errs, "missing", "Field required", NULL, NULL,
+		    "body", NULL);
 		return NULL;
 	}
 	if (!json_object_is_type(o, json_type_object)) {

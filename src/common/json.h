@@ -26,9 +26,12 @@ enum json_err {
 };
 
 /*
- * Parses (buf, len) as one JSON value.  On success *out holds a new
- * reference; on failure *errpos is the byte offset of the error and
- * *errmsg a short description in Python's words ("Expecting value").
+ * Parses (buf, len) as one JSON value (RFC 8259, strictly: no NaN, no
+ * control characters in strings, valid UTF-8; a leading BOM is skipped as
+ * Python does).  On success *out holds a new reference, NULL for the
+ * literal null; on failure *errpos is the position of the error in
+ * characters and *errmsg Python's json message ("Expecting value",
+ * "Extra data" …), as FastAPI reports them.
  */
 enum json_err	 json_parse(const char *buf, size_t len, struct json_object **out,
 		    size_t *errpos, const char **errmsg);

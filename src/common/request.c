@@ -218,46 +218,77 @@ request_parse_urlencoded(struct arena *a, const char *buf, size_t len,
 
 /* --- multipart/form-data (RFC 7578, RFC 2046 §5.1.1) ----------------- */
 
-/* The value of parameter `param` in a header value like
- * `form-data; name="x"; filename="y"`; NULL when absent. */
+/* Skips a quoted-string (RFC 9110 §5.6.4) starting at p; returns the
+ * position after the closing quote, or end when it is unterminated. */
+static const char *
+skip_quoted(const char *p, const char *end)
+{
+	for (p++; p < end && *p != '"'; p++)
+		if (*p == '\\' && p + 1 < end)
+			p++;
+	return p < end ? p + 1 : end;
+}
+
+/*
+ * The value of parameter `param` in a header value like
+ * `form-data; name="x"; filename="y"` (RFC 7578 §4.2); *out is NULL when
+ * absent.  Parameters are split at semicolons outside quoted strings.
+ */
 static enum request_err
 header_param(struct arena *a, const char *h, size_t hlen, const char *param,
     char **out)
 {
-	const char	*p = h, *end = h + hlen, *v;
-	size_t		 plen = strlen(param), n;
+	const char	*p = h, *end = h + hlen, *name, *v;
+	size_t		 plen = strlen(param), nlen, n;
 	char		*d;
 
 	*out = NULL;
+	/* Skip the first item (the disposition type or media type). */
+	while (p < end && *p != ';')
+		p = *p == '"' ? skip_quoted(p, end) : p + 1;
 	while (p < end) {
-		if ((p = memchr(p, ';', end - p)) == NULL)
-			return REQUEST_OK;
-		p++;
+		p++;	/* the ';' */
 		while (p < end && (*p == ' ' || *p == '\t'))
 			p++;
-		if ((size_t)(end - p) <= plen || strncasecmp(p, param, plen) != 0 ||
-		    p[plen] != '=')
-			continue;
-		p += plen + 1;
-		if (p < end && *p == '"') {
+		name = p;
+		while (p < end && *p != '=' && *p != ';')
 			p++;
-			if ((d = arena_alloc(a, end - p + 1)) == NULL)
+		nlen = p - name;
+		while (nlen > 0 && (name[nlen - 1] == ' ' || name[nlen - 1] == '\t'))
+			nlen--;
+		if (p >= end || *p == ';')
+			continue;	/* a parameter without a value */
+		p++;	/* the '=' */
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		v = p;
+		if (p < end && *p == '"')
+			p = skip_quoted(p, end);
+		else
+			while (p < end && *p != ';')
+				p++;
+		if (nlen != plen || strncasecmp(name, param, plen) != 0) {
+			while (p < end && *p != ';')
+				p++;
+			continue;
+		}
+		if (*v == '"') {
+			if (p == v + 1 || p[-1] != '"' || p - v < 2)
+				return REQUEST_EMALFORMED;	/* unterminated */
+			if ((d = arena_alloc(a, p - v)) == NULL)
 				return REQUEST_ENOMEM;
-			for (n = 0; p < end && *p != '"'; p++) {
-				if (*p == '\\' && p + 1 < end)
-					p++;
-				d[n++] = *p;
+			for (n = 0, v++; v < p - 1; v++) {
+				if (*v == '\\' && v + 1 < p - 1)
+					v++;
+				d[n++] = *v;
 			}
-			if (p >= end)
-				return REQUEST_EMALFORMED;
 			d[n] = '\0';
 		} else {
-			v = p;
-			while (p < end && *p != ';' && *p != ' ' && *p != '\t')
-				p++;
-			if ((d = arena_strndup(a, v, p - v)) == NULL)
-				return REQUEST_ENOMEM;
 			n = p - v;
+			while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+				n--;
+			if ((d = arena_strndup(a, v, n)) == NULL)
+				return REQUEST_ENOMEM;
 		}
 		if (memchr(d, '\0', n) != NULL)
 			return REQUEST_ENUL;

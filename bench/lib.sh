@@ -1,0 +1,261 @@
+# bench/lib.sh: what every fcgi-users load benchmark shares.  Sourced, not
+# run.  A benchmark script calls, in order:
+#
+#   bench_init BUILD_DIR      checks the tree, makes a temp data folder with a
+#                             fresh env file, migrates a new database
+#   bench_start               lighttpd with lighttpd/bench.conf: the real
+#                             programs and floor.fcgi, FU_PROCS processes each
+#   bench_expect PATH STATUS [BYTES]
+#                             one curl request must answer STATUS (and BYTES)
+#   bench_warmup PATH...      unmeasured wrk runs (fills caches, spawns
+#                             nothing late)
+#   bench_rounds NAME=PATH... ROUNDS rounds of wrk over the endpoints,
+#                             alternating; keeps each name's best round
+#   bench_ratio NAME FLOOR TARGET
+#                             prints NAME's rate over FLOOR's and PASS/FAIL
+#
+# bench_init sets an EXIT trap that stops lighttpd and removes the temp
+# folder.  Results are kept in the associative arrays BENCH_RPS, BENCH_P50
+# and BENCH_P99 (milliseconds), indexed by name.  A benchmark that needs a
+# user or a token adds steps between bench_start and bench_rounds; wrk's
+# extra arguments (a Lua script, a header) come from BENCH_WRK_ARGS_<NAME>
+# (an array name, see bench_wrk).
+#
+# Settings (environment):
+#   DURATION      seconds of each measured wrk run [10]
+#   WARMUP        seconds of each warm-up run [3]
+#   ROUNDS        measured runs per endpoint [2]
+#   THREADS       wrk threads [2]
+#   CONNECTIONS   wrk connections [32]
+#   FU_PROCS      FastCGI processes per program, the floor included [2]
+#   BENCH_PORT    TCP port on 127.0.0.1 [a free one from 20000-39999]
+#   BENCH_KEEP    1: keep the temp folder (database, logs) and say where
+#   BENCH_REPORT  a file to append one TSV line per result to
+#
+# The programs run with their defaults (LOG_LEVEL INFO: one JSON access line
+# per request); their stderr goes to programs.log in the temp folder.
+
+BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+BENCH_TMP=
+BENCH_BUILD=
+BENCH_LIGHTTPD_PID=
+BENCH_URL=
+declare -gA BENCH_RPS=() BENCH_P50=() BENCH_P99=()
+
+bench_log() { printf '==> %s\n' "$*" >&2; }
+bench_die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+# A free TCP port on 127.0.0.1: nothing answers a connect there.
+bench_free_port() {
+	local p i
+	for i in $(seq 1 50); do
+		p=$((20000 + RANDOM % 20000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# bench_init BUILD_DIR: checks what the benchmark needs, prepares the temp
+# data folder and migrates its database.
+bench_init() {
+	local build=${1:-$BENCH_ROOT/build} prog secret
+	[[ -d $build ]] || bench_die "no build tree at $build (cmake -S . -B build && cmake --build build)"
+	BENCH_BUILD=$(cd "$build" && pwd -P)
+	for prog in cgi-bin/auth.fcgi cgi-bin/users.fcgi cgi-bin/geocoding.fcgi \
+	    cgi-bin/mcp.fcgi bin/fcgi-users bench/floor.fcgi; do
+		[[ -x $BENCH_BUILD/$prog ]] || bench_die "$BENCH_BUILD/$prog is missing: cmake --build $BENCH_BUILD"
+	done
+	[[ -f $BENCH_ROOT/lighttpd/bench.conf ]] || bench_die "lighttpd/bench.conf is missing"
+	BENCH_LIGHTTPD=$(PATH=$PATH:/usr/sbin:/usr/local/sbin command -v lighttpd) ||
+		bench_die "lighttpd is not installed"
+	command -v wrk >/dev/null || bench_die "wrk is not installed"
+	command -v curl >/dev/null || bench_die "curl is not installed"
+
+	# FastCGI sockets live here: keep the path short (sun_path is 108 bytes).
+	BENCH_TMP=$(mktemp -d /tmp/fu-bench.XXXXXX) || bench_die "mktemp failed"
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM
+	secret=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+	(
+		umask 077
+		printf 'JWT_SECRET=%s\nDATABASE_URL=%s/bench.db\n' "$secret" "$BENCH_TMP" \
+			> "$BENCH_TMP/fcgi-users.env"
+	)
+	# The environment wins over the env file: pin what must be ours.
+	export FCGI_USERS_ENV_FILE=$BENCH_TMP/fcgi-users.env
+	export JWT_SECRET=$secret DATABASE_URL=$BENCH_TMP/bench.db
+	"$BENCH_BUILD/bin/fcgi-users" migrate up > "$BENCH_TMP/migrate.log" 2>&1 || {
+		cat "$BENCH_TMP/migrate.log" >&2
+		bench_die "fcgi-users migrate up failed"
+	}
+	: "${DURATION:=10}" "${WARMUP:=3}" "${ROUNDS:=2}" "${THREADS:=2}" "${CONNECTIONS:=32}"
+	: "${FU_PROCS:=2}"
+	export FU_PROCS
+}
+
+# Starts lighttpd in the foreground (-D) in the background of this shell and
+# waits until it answers.
+bench_start() {
+	local port i
+	port=${BENCH_PORT:-$(bench_free_port)} || bench_die "no free port"
+	export FU_PORT=$port FU_CGI_BIN=$BENCH_BUILD/cgi-bin FU_DATA=$BENCH_TMP
+	export FU_ERRORLOG=$BENCH_TMP/lighttpd.log
+	export FU_FLOOR_BIN=$BENCH_BUILD/bench/floor.fcgi
+	BENCH_URL=http://127.0.0.1:$port
+	"$BENCH_LIGHTTPD" -tt -f "$BENCH_ROOT/lighttpd/bench.conf" > "$BENCH_TMP/lighttpd-check.log" 2>&1 || {
+		cat "$BENCH_TMP/lighttpd-check.log" >&2
+		bench_die "lighttpd rejects lighttpd/bench.conf"
+	}
+	"$BENCH_LIGHTTPD" -D -f "$BENCH_ROOT/lighttpd/bench.conf" \
+		< /dev/null > "$BENCH_TMP/lighttpd.out" 2>> "$BENCH_TMP/programs.log" &
+	BENCH_LIGHTTPD_PID=$!
+	for i in $(seq 1 100); do
+		if curl -s -o /dev/null -m 1 "$BENCH_URL/bench/floor"; then
+			bench_log "lighttpd on $BENCH_URL (pid $BENCH_LIGHTTPD_PID), $FU_PROCS processes per program"
+			return 0
+		fi
+		kill -0 "$BENCH_LIGHTTPD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	tail -n 20 "$BENCH_TMP/lighttpd.log" "$BENCH_TMP/programs.log" >&2 2>/dev/null
+	bench_die "lighttpd did not start"
+}
+
+# Stops lighttpd (it stops the FastCGI programs it spawned).
+bench_stop() {
+	local i
+	[[ -n $BENCH_LIGHTTPD_PID ]] || return 0
+	kill -TERM "$BENCH_LIGHTTPD_PID" 2>/dev/null
+	for i in $(seq 1 50); do
+		kill -0 "$BENCH_LIGHTTPD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$BENCH_LIGHTTPD_PID" 2>/dev/null
+	wait "$BENCH_LIGHTTPD_PID" 2>/dev/null
+	BENCH_LIGHTTPD_PID=
+}
+
+bench_cleanup() {
+	bench_stop
+	[[ -n $BENCH_TMP && -d $BENCH_TMP ]] || return 0
+	if [[ ${BENCH_KEEP:-0} = 1 ]]; then
+		bench_log "kept $BENCH_TMP (database, lighttpd.log, programs.log)"
+	else
+		rm -rf "$BENCH_TMP"
+	fi
+}
+
+# bench_expect PATH STATUS [BYTES]: one request must give STATUS (and a body
+# of BYTES bytes); else the logs are shown and the benchmark stops.
+bench_expect() {
+	local path=$1 want=$2 bytes=${3:-} got
+	got=$(curl -s -o "$BENCH_TMP/expect.body" -w '%{http_code} %{size_download}' \
+		-m 10 "$BENCH_URL$path") || got="000 0"
+	if [[ ${got% *} != "$want" || ( -n $bytes && ${got#* } != "$bytes" ) ]]; then
+		printf 'GET %s: got status %s, %s bytes; want %s%s\n' "$path" "${got% *}" \
+			"${got#* }" "$want" "${bytes:+, $bytes bytes}" >&2
+		head -c 500 "$BENCH_TMP/expect.body" >&2; echo >&2
+		tail -n 20 "$BENCH_TMP/lighttpd.log" "$BENCH_TMP/programs.log" >&2 2>/dev/null
+		bench_die "GET $path is not ready for benchmarking"
+	fi
+}
+
+# wrk's latency ("812.00us", "1.23ms", "2.01s") in milliseconds.
+bench_ms() {
+	awk -v v="$1" 'BEGIN {
+		n = v + 0
+		if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n *= 1; else if (v ~ /s$/) n *= 1000
+		printf "%.3f", n }'
+}
+
+# bench_wrk NAME PATH SECONDS: one wrk run; prints "rps p50 p99 bad" where
+# bad counts non-2xx/3xx answers and socket errors (a run with bad > 0 does
+# not count).  Extra wrk arguments: the array named BENCH_WRK_ARGS_<NAME>.
+bench_wrk() {
+	local name=$1 path=$2 secs=$3 out rps p50 p99 non2xx errs
+	local -n extra="BENCH_WRK_ARGS_$name" 2>/dev/null || true
+	local args=()
+	if declare -p "BENCH_WRK_ARGS_$name" >/dev/null 2>&1; then
+		args=("${extra[@]}")
+	fi
+	out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --latency "${args[@]}" \
+		"$BENCH_URL$path" 2>&1) || { echo "$out" >&2; return 1; }
+	echo "$out" > "$BENCH_TMP/wrk-$name.last"
+	rps=$(awk '/^Requests\/sec:/ { print $2 }' <<< "$out")
+	p50=$(awk '$1 == "50%" { print $2 }' <<< "$out")
+	p99=$(awk '$1 == "99%" { print $2 }' <<< "$out")
+	non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<< "$out")
+	errs=$(awk '/Socket errors:/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' <<< "$out")
+	[[ -n $rps ]] || { echo "$out" >&2; return 1; }
+	echo "$rps $(bench_ms "${p50:-0}") $(bench_ms "${p99:-0}") $(( ${non2xx:-0} + ${errs:-0} ))"
+}
+
+# bench_warmup PATH...: WARMUP seconds of load on each path, not measured.
+bench_warmup() {
+	local path
+	for path in "$@"; do
+		bench_log "warm-up ${WARMUP}s: $path"
+		wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$BENCH_URL$path" > /dev/null 2>&1 ||
+			bench_die "wrk failed on $path"
+	done
+}
+
+# bench_rounds NAME=PATH...: ROUNDS rounds; each runs every endpoint once,
+# in turn, so drift of the machine (heat, neighbours) hits all alike.  The
+# best round of each name (highest rate) is kept, with its latencies.
+bench_rounds() {
+	local r spec name path line rps p50 p99 bad
+	for name in "${!BENCH_RPS[@]}"; do :; done
+	for ((r = 1; r <= ROUNDS; r++)); do
+		for spec in "$@"; do
+			name=${spec%%=*} path=${spec#*=}
+			line=$(bench_wrk "$name" "$path" "$DURATION") || bench_die "wrk failed on $path"
+			read -r rps p50 p99 bad <<< "$line"
+			printf '  round %d  %-8s %-22s %10.1f req/s  p50 %8.3f ms  p99 %8.3f ms%s\n' \
+				"$r" "$name" "$path" "$rps" "$p50" "$p99" \
+				"$( ((bad > 0)) && echo "  ($bad bad answers: not counted)")"
+			((bad > 0)) && continue
+			if [[ -z ${BENCH_RPS[$name]:-} ]] ||
+			    awk -v a="$rps" -v b="${BENCH_RPS[$name]}" 'BEGIN { exit !(a > b) }'; then
+				BENCH_RPS[$name]=$rps BENCH_P50[$name]=$p50 BENCH_P99[$name]=$p99
+			fi
+		done
+	done
+}
+
+# bench_ratio NAME FLOOR TARGET: prints both rates and NAME/FLOOR against
+# TARGET; PASS when the ratio reaches it.  Returns 0 either way.
+bench_ratio() {
+	local name=$1 floor=$2 target=$3 ratio verdict
+	if [[ -z ${BENCH_RPS[$name]:-} || -z ${BENCH_RPS[$floor]:-} ]]; then
+		printf '%s / %s: no valid run (see the bad answers above)\n' "$name" "$floor"
+		printf 'RESULT %s FAIL (not measured)\n' "$name"
+		return 0
+	fi
+	ratio=$(awk -v a="${BENCH_RPS[$name]}" -v b="${BENCH_RPS[$floor]}" 'BEGIN { printf "%.3f", a / b }')
+	verdict=$(awk -v r="$ratio" -v t="$target" 'BEGIN { print (r >= t) ? "PASS" : "FAIL" }')
+	printf '%-8s %10.1f req/s  p50 %8.3f ms  p99 %8.3f ms\n' "$floor" \
+		"${BENCH_RPS[$floor]}" "${BENCH_P50[$floor]}" "${BENCH_P99[$floor]}"
+	printf '%-8s %10.1f req/s  p50 %8.3f ms  p99 %8.3f ms\n' "$name" \
+		"${BENCH_RPS[$name]}" "${BENCH_P50[$name]}" "${BENCH_P99[$name]}"
+	printf 'RESULT %s/%s = %s (target >= %s): %s\n' "$name" "$floor" "$ratio" "$target" "$verdict"
+	if [[ -n ${BENCH_REPORT:-} ]]; then
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\tprocs=%s t=%s c=%s d=%ss\n' \
+			"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "${BENCH_RPS[$name]}" \
+			"${BENCH_RPS[$floor]}" "$ratio" "$target" "$verdict" "$(nproc)" \
+			"$FU_PROCS" "$THREADS" "$CONNECTIONS" "$DURATION" >> "$BENCH_REPORT"
+	fi
+	return 0
+}
+
+# One line about the conditions, for the record.
+bench_describe() {
+	local cpu
+	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
+	printf 'fcgi-users bench, %s: %s cores (%s); FU_PROCS=%s; wrk -t%s -c%s -d%ss, %s rounds, best kept\n' \
+		"$(date -u +%Y-%m-%d)" "$(nproc)" "${cpu:-unknown cpu}" "$FU_PROCS" \
+		"$THREADS" "$CONNECTIONS" "$DURATION" "$ROUNDS"
+}

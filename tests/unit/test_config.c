@@ -1,0 +1,858 @@
+/*
+ * test_config: settings from an environment array and an env file
+ * (src/common/config.c).  The env-file grammar (quotes, escapes, comments,
+ * CRLF, BOM) and its caps; every setting's validation, named in *bad, with a
+ * reason that never repeats a secret; defaults; the environment winning over
+ * the file; and config_free being safe after any failure.  Run under
+ * valgrind: every path must free what it loaded.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "log.h"
+
+static int	failures;
+
+#define CHECK(line, cond) do {						\
+	if (!(cond)) {							\
+		print_error("%s:%d: check failed: %s\n", __FILE__,	\
+		    (line), #cond);					\
+		failures++;						\
+	}								\
+} while (0)
+#define CHECK_STR(line, got, want) do {					\
+	const char *g_ = (got), *w_ = (want);				\
+	if (!((g_ == NULL && w_ == NULL) ||				\
+	    (g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0))) {	\
+		print_error("%s:%d: %s: got \"%s\", want \"%s\"\n",	\
+		    __FILE__, (line), #got, g_ ? g_ : "(null)",		\
+		    w_ ? w_ : "(null)");				\
+		failures++;						\
+	}								\
+} while (0)
+#define CHECK_INT(line, got, want) do {					\
+	long long g_ = (long long)(got), w_ = (long long)(want);	\
+	if (g_ != w_) {							\
+		print_error("%s:%d: %s: got %lld, want %lld\n",		\
+		    __FILE__, (line), #got, g_, w_);			\
+		failures++;						\
+	}								\
+} while (0)
+#define CHECK_ERR(line, got, want) do {					\
+	enum config_err g_ = (got), w_ = (want);			\
+	if (g_ != w_) {							\
+		print_error("%s:%d: got %s (%d), want %s (%d)\n",	\
+		    __FILE__, (line), config_strerror(g_), (int)g_,	\
+		    config_strerror(w_), (int)w_);			\
+		failures++;						\
+	}								\
+} while (0)
+#define DONE()	do {							\
+	int f_ = failures;						\
+	failures = 0;							\
+	assert_int_equal(f_, 0);					\
+} while (0)
+
+#define B(s)		(s), sizeof(s) - 1
+#define NCASES(t)	(sizeof(t) / sizeof((t)[0]))
+
+#define SECRET32	"0123456789abcdef0123456789abcdef"
+#define GOOD_SECRET	"JWT_SECRET=" SECRET32
+
+/* --- config_parse_env ------------------------------------------------------ */
+
+/* What the callback saw: "KEY=VALUE|" for each pair, in order. */
+struct seen {
+	char	 buf[32768];
+	size_t	 n;
+	int	 calls;
+	int	 fail_at;	/* return -1 on this call (1-based); 0 never */
+};
+
+static int
+seen_cb(const char *key, const char *value, void *arg)
+{
+	struct seen	*s = arg;
+	int		 w;
+
+	s->calls++;
+	if (s->fail_at != 0 && s->calls == s->fail_at)
+		return -1;
+	w = snprintf(s->buf + s->n, sizeof(s->buf) - s->n, "%s=%s|", key, value);
+	if (w > 0 && (size_t)w < sizeof(s->buf) - s->n)
+		s->n += (size_t)w;
+	return 0;
+}
+
+static void
+test_parse_env(void **state)
+{
+	static const struct {
+		int		 line;
+		const char	*in;
+		size_t		 len;
+		enum config_err	 want;
+		const char	*seen;		/* when OK */
+		size_t		 lineno;	/* when EFILE */
+	} cases[] = {
+		{ __LINE__, B("A=1\nB=2\n"), CONFIG_OK, "A=1|B=2|", 0 },
+		{ __LINE__, B("A=1\nB=2"), CONFIG_OK, "A=1|B=2|", 0 },
+		{ __LINE__, B(""), CONFIG_OK, "", 0 },
+		{ __LINE__, B("\n\n   \n\t\n \r\n"), CONFIG_OK, "", 0 },
+		{ __LINE__, B("# a comment\n   # indented = comment\nA=1\n#B=2"),
+		    CONFIG_OK, "A=1|", 0 },
+		{ __LINE__, B("export K=V"), CONFIG_OK, "K=V|", 0 },
+		{ __LINE__, B("export   K=V\nexport\tL=W"), CONFIG_OK, "K=V|L=W|", 0 },
+		{ __LINE__, B("  export K=V"), CONFIG_OK, "K=V|", 0 },
+		{ __LINE__, B("export=1"), CONFIG_OK, "export=1|", 0 },
+		{ __LINE__, B("exportK=V"), CONFIG_OK, "exportK=V|", 0 },
+		{ __LINE__, B("K = V"), CONFIG_OK, "K=V|", 0 },
+		{ __LINE__, B("  K=  v w  "), CONFIG_OK, "K=v w|", 0 },
+		{ __LINE__, B("K="), CONFIG_OK, "K=|", 0 },
+		{ __LINE__, B("_K1=x"), CONFIG_OK, "_K1=x|", 0 },
+		{ __LINE__, B("K=a=b=c"), CONFIG_OK, "K=a=b=c|", 0 },
+		/* double quotes: \n and \" and \\ escapes */
+		{ __LINE__, B("K=\"a\\nb \\\"q\\\" \\\\ x\""), CONFIG_OK,
+		    "K=a\nb \"q\" \\ x|", 0 },
+		{ __LINE__, B("K=\"  v  \""), CONFIG_OK, "K=  v  |", 0 },
+		{ __LINE__, B("K=\"\""), CONFIG_OK, "K=|", 0 },
+		{ __LINE__, B("K=\"a # b\""), CONFIG_OK, "K=a # b|", 0 },
+		{ __LINE__, B("K=\"v\" # comment"), CONFIG_OK, "K=v|", 0 },
+		{ __LINE__, B("K=\"v\"   "), CONFIG_OK, "K=v|", 0 },
+		{ __LINE__, B("K=\"a'b\""), CONFIG_OK, "K=a'b|", 0 },
+		/* single quotes are literal */
+		{ __LINE__, B("K='a\\nb \"q\" $X'"), CONFIG_OK, "K=a\\nb \"q\" $X|", 0 },
+		{ __LINE__, B("K='#x'"), CONFIG_OK, "K=#x|", 0 },
+		/* unquoted: " #" starts a comment, a '#' inside a word does not */
+		{ __LINE__, B("K=v # comment"), CONFIG_OK, "K=v|", 0 },
+		{ __LINE__, B("K=v\t# comment"), CONFIG_OK, "K=v|", 0 },
+		{ __LINE__, B("K=v#not"), CONFIG_OK, "K=v#not|", 0 },
+		{ __LINE__, B("K=#x"), CONFIG_OK, "K=#x|", 0 },
+		/* CRLF line ends, and a BOM */
+		{ __LINE__, B("A=1\r\nB=\"2\"\r\n# c\r\n"), CONFIG_OK, "A=1|B=2|", 0 },
+		{ __LINE__, B("\xef\xbb\xbf" "A=1\n"), CONFIG_OK, "A=1|", 0 },
+		/* repeated keys are all handed on; the caller keeps the last */
+		{ __LINE__, B("A=1\nA=2"), CONFIG_OK, "A=1|A=2|", 0 },
+		/* --- refused, with the line number --- */
+		{ __LINE__, B("noequals"), CONFIG_EFILE, NULL, 1 },
+		{ __LINE__, B("A=1\nnoequals\nB=2"), CONFIG_EFILE, NULL, 2 },
+		{ __LINE__, B("A=1\r\n\r\nbad line\r\n"), CONFIG_EFILE, NULL, 3 },
+		{ __LINE__, B("export"), CONFIG_EFILE, NULL, 1 },
+		{ __LINE__, B("export K"), CONFIG_EFILE, NULL, 1 },
+		{ __LINE__, B("1X=1"), CONFIG_EFILE, NULL, 1 },
+		{ __LINE__, B("A=1\n1X="), CONFIG_EFILE, NULL, 2 },
+		{ __LINE__, B("A B=1"), CONFIG_EFILE, NULL, 1 },
+		{ __LINE__, B("=1"), CONFIG_EFILE, NULL, 1 },
+		{ __LINE__, B(" =1"), CONFIG_EFILE, NULL, 1 },
+		{ __LINE__, B("A-B=1"), CONFIG_EFILE, NULL, 1 },
+		{ __LINE__, B("A.B=1"), CONFIG_EFILE, NULL, 1 },
+		{ __LINE__, B("\xc3\xa9=1"), CONFIG_EFILE, NULL, 1 },
+		{ __LINE__, B("K=\"abc"), CONFIG_EFILE, NULL, 1 },
+		{ __LINE__, B("A=1\nK='abc\nB=2"), CONFIG_EFILE, NULL, 2 },
+		{ __LINE__, B("K=\"a\\\""), CONFIG_EFILE, NULL, 1 },
+		{ __LINE__, B("K=\"multi\nline\""), CONFIG_EFILE, NULL, 1 },
+		{ __LINE__, B("K=\"abc\"x"), CONFIG_EFILE, NULL, 1 },
+		{ __LINE__, B("K='a' b"), CONFIG_EFILE, NULL, 1 },
+		{ __LINE__, B("K=\"a\"\"b\""), CONFIG_EFILE, NULL, 1 },
+		/* NUL bytes */
+		{ __LINE__, B("A=1\nB=x\0y\n"), CONFIG_EFILE, NULL, 2 },
+		{ __LINE__, B("A=1\n\0\n"), CONFIG_EFILE, NULL, 2 },
+		{ __LINE__, B("# comment \0 too\n"), CONFIG_EFILE, NULL, 1 },
+		{ __LINE__, B("K=\"a\0\"\n"), CONFIG_EFILE, NULL, 1 },
+		/* a key longer than 128 */
+		{ __LINE__, B("KKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKK"
+		    "KKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKK=1"),
+		    CONFIG_EFILE, NULL, 1 },
+	};
+	struct seen	*s;
+	size_t		 i, lineno;
+	enum config_err	 e;
+
+	(void)state;
+	assert_non_null(s = calloc(1, sizeof(*s)));
+	for (i = 0; i < NCASES(cases); i++) {
+		memset(s, 0, sizeof(*s));
+		lineno = 999;
+		e = config_parse_env(cases[i].in, cases[i].len, seen_cb, s, &lineno);
+		CHECK_ERR(cases[i].line, e, cases[i].want);
+		if (cases[i].want == CONFIG_OK)
+			CHECK_STR(cases[i].line, s->buf, cases[i].seen);
+		else
+			CHECK_INT(cases[i].line, lineno, cases[i].lineno);
+	}
+	/* lineno may be NULL */
+	CHECK_ERR(__LINE__, config_parse_env(B("bad"), seen_cb, s, NULL), CONFIG_EFILE);
+	CHECK_ERR(__LINE__, config_parse_env(B("A=1"), seen_cb, s, NULL), CONFIG_OK);
+	free(s);
+	DONE();
+}
+
+/* A callback that fails stops the parse. */
+static void
+test_parse_env_cb_fails(void **state)
+{
+	struct seen	*s;
+	size_t		 lineno = 0;
+
+	(void)state;
+	assert_non_null(s = calloc(1, sizeof(*s)));
+	s->fail_at = 2;
+	CHECK_ERR(__LINE__, config_parse_env(B("A=1\nB=2\nC=3\n"), seen_cb, s, &lineno),
+	    CONFIG_ENOMEM);
+	CHECK_INT(__LINE__, s->calls, 2);
+	CHECK_STR(__LINE__, s->buf, "A=1|");
+	free(s);
+	DONE();
+}
+
+/* Lines and files at and over their caps. */
+static void
+test_parse_env_caps(void **state)
+{
+	static const struct {
+		int		 line;
+		size_t		 linelen;	/* bytes of the long line, '\n' excluded */
+		size_t		 at;		/* its line number */
+		int		 crlf;
+		enum config_err	 want;
+	} cases[] = {
+		{ __LINE__, 100, 1, 0, CONFIG_OK },
+		{ __LINE__, CONFIG_LINE_MAX, 1, 0, CONFIG_OK },
+		{ __LINE__, CONFIG_LINE_MAX, 3, 0, CONFIG_OK },
+		{ __LINE__, CONFIG_LINE_MAX + 1, 1, 0, CONFIG_EFILE },
+		{ __LINE__, CONFIG_LINE_MAX + 1, 3, 0, CONFIG_EFILE },
+		{ __LINE__, CONFIG_LINE_MAX * 3, 2, 0, CONFIG_EFILE },
+		{ __LINE__, CONFIG_LINE_MAX * 3, 2, 1, CONFIG_EFILE },
+	};
+	struct seen	*s;
+	char		*buf;
+	size_t		 i, k, n, lineno;
+
+	(void)state;
+	assert_non_null(s = calloc(1, sizeof(*s)));
+	for (i = 0; i < NCASES(cases); i++) {
+		assert_non_null(buf = malloc(cases[i].linelen + 64));
+		n = 0;
+		for (k = 1; k < cases[i].at; k++)
+			n += (size_t)sprintf(buf + n, "A%zu=1\n", k);
+		/* "L=vvvv…" of exactly linelen bytes (the CR counts) */
+		buf[n++] = 'L';
+		buf[n++] = '=';
+		for (k = 2; k < cases[i].linelen - (cases[i].crlf ? 1 : 0); k++)
+			buf[n++] = 'v';
+		if (cases[i].crlf)
+			buf[n++] = '\r';
+		buf[n++] = '\n';
+		memset(s, 0, sizeof(*s));
+		lineno = 0;
+		CHECK_ERR(cases[i].line, config_parse_env(buf, n, seen_cb, s, &lineno),
+		    cases[i].want);
+		if (cases[i].want != CONFIG_OK)
+			CHECK_INT(cases[i].line, lineno, cases[i].at);
+		free(buf);
+	}
+
+	/* A file of exactly CONFIG_ENV_FILE_MAX bytes is read; one more is not. */
+	assert_non_null(buf = malloc(CONFIG_ENV_FILE_MAX + 2));
+	memset(buf, '\n', CONFIG_ENV_FILE_MAX + 1);
+	memcpy(buf, "A=1\n", 4);
+	memset(s, 0, sizeof(*s));
+	CHECK_ERR(__LINE__, config_parse_env(buf, CONFIG_ENV_FILE_MAX, seen_cb, s,
+	    &lineno), CONFIG_OK);
+	CHECK_STR(__LINE__, s->buf, "A=1|");
+	memset(s, 0, sizeof(*s));
+	lineno = 999;
+	CHECK_ERR(__LINE__, config_parse_env(buf, CONFIG_ENV_FILE_MAX + 1, seen_cb, s,
+	    &lineno), CONFIG_EFILE);
+	CHECK_INT(__LINE__, lineno, 0);		/* refused before any line */
+	CHECK_INT(__LINE__, s->calls, 0);
+	free(buf);
+	free(s);
+	DONE();
+}
+
+/* --- config_strtonum, config_sqlite_path ------------------------------------ */
+
+static void
+test_strtonum(void **state)
+{
+	static const struct {
+		int		 line;
+		const char	*s;
+		int64_t		 min, max;
+		int		 rc;
+		int64_t		 want;
+	} cases[] = {
+		{ __LINE__, "0", 0, 10, 0, 0 },
+		{ __LINE__, "10", 0, 10, 0, 10 },
+		{ __LINE__, "7", 7, 7, 0, 7 },
+		{ __LINE__, "-5", -5, 5, 0, -5 },
+		{ __LINE__, "9223372036854775807", INT64_MIN, INT64_MAX, 0, INT64_MAX },
+		{ __LINE__, "-9223372036854775808", INT64_MIN, INT64_MAX, 0, INT64_MIN },
+		{ __LINE__, "0010", 0, 100, 0, 10 },
+		/* out of bounds */
+		{ __LINE__, "11", 0, 10, -1, 0 },
+		{ __LINE__, "-1", 0, 10, -1, 0 },
+		{ __LINE__, "-6", -5, 5, -1, 0 },
+		{ __LINE__, "6", 7, 7, -1, 0 },
+		{ __LINE__, "9223372036854775808", INT64_MIN, INT64_MAX, -1, 0 },
+		{ __LINE__, "-9223372036854775809", INT64_MIN, INT64_MAX, -1, 0 },
+		{ __LINE__, "99999999999999999999999", INT64_MIN, INT64_MAX, -1, 0 },
+		/* not a whole integer */
+		{ __LINE__, "", 0, 10, -1, 0 },
+		{ __LINE__, NULL, 0, 10, -1, 0 },
+		{ __LINE__, " 1", 0, 10, -1, 0 },
+		{ __LINE__, "\t1", 0, 10, -1, 0 },
+		{ __LINE__, "\n1", 0, 10, -1, 0 },
+		{ __LINE__, "1 ", 0, 10, -1, 0 },
+		{ __LINE__, "1\n", 0, 10, -1, 0 },
+		{ __LINE__, "1x", 0, 10, -1, 0 },
+		{ __LINE__, "x1", 0, 10, -1, 0 },
+		{ __LINE__, "1.5", 0, 10, -1, 0 },
+		{ __LINE__, "1e3", 0, 10000, -1, 0 },
+		{ __LINE__, "0x10", 0, 100, -1, 0 },
+		{ __LINE__, "-", -10, 10, -1, 0 },
+		{ __LINE__, "--1", -10, 10, -1, 0 },
+	};
+	size_t	 i;
+	int64_t	 out;
+
+	(void)state;
+	for (i = 0; i < NCASES(cases); i++) {
+		out = 424242;
+		CHECK_INT(cases[i].line, config_strtonum(cases[i].s, cases[i].min,
+		    cases[i].max, &out), cases[i].rc);
+		/* *out is set on success only */
+		CHECK_INT(cases[i].line, out, cases[i].rc == 0 ? cases[i].want : 424242);
+	}
+	DONE();
+}
+
+static void
+test_sqlite_path(void **state)
+{
+	static const struct {
+		int line; const char *url; const char *want;
+	} cases[] = {
+		{ __LINE__, "sqlite:///./fastapi_users.db", "./fastapi_users.db" },
+		{ __LINE__, "sqlite:////tmp/a.db", "/tmp/a.db" },
+		{ __LINE__, "sqlite:///rel/a.db", "rel/a.db" },
+		{ __LINE__, "sqlite+aiosqlite:///./x.db", "./x.db" },
+		{ __LINE__, "sqlite+aiosqlite:////abs/x.db", "/abs/x.db" },
+		{ __LINE__, "sqlite+pysqlite:///y.db", "y.db" },
+		{ __LINE__, "sqlite:///x.db?mode=ro", "x.db" },
+		{ __LINE__, "sqlite:///:memory:", ":memory:" },
+		{ __LINE__, "./plain.db", "./plain.db" },
+		{ __LINE__, "/var/lib/fcgi-users/users.db", "/var/lib/fcgi-users/users.db" },
+		{ __LINE__, "users.db", "users.db" },
+		/* not SQLite, or no file */
+		{ __LINE__, NULL, NULL },
+		{ __LINE__, "", NULL },
+		{ __LINE__, "sqlite:///", NULL },
+		{ __LINE__, "sqlite:///?mode=ro", NULL },
+		{ __LINE__, "?x", NULL },
+		{ __LINE__, "sqlite://", NULL },
+		{ __LINE__, "sqlite://host/x.db", NULL },
+		{ __LINE__, "postgresql://user:pw@localhost/db", NULL },
+		{ __LINE__, "postgresql+asyncpg://u@h/db", NULL },
+		{ __LINE__, "mysql://u@h/db", NULL },
+		{ __LINE__, "file:///tmp/x.db", NULL },
+	};
+	size_t	 i;
+	char	*p;
+
+	(void)state;
+	for (i = 0; i < NCASES(cases); i++) {
+		p = config_sqlite_path(cases[i].url);
+		CHECK_STR(cases[i].line, p, cases[i].want);
+		free(p);
+	}
+	DONE();
+}
+
+/* --- config_load ------------------------------------------------------------ */
+
+#define MAXENV	8
+
+struct load_case {
+	int		 line;
+	const char	*env[MAXENV];
+	enum config_err	 want;
+	const char	*bad;		/* expected *bad, or NULL */
+	const char	*why_has;	/* a substring of why, or NULL */
+};
+
+/* Runs config_load on a NULL-terminated copy of env; returns its result. */
+static enum config_err
+load(const char *const *env, struct config *c, const char **bad, char *why,
+    size_t whylen)
+{
+	char	*e[MAXENV + 1];
+	size_t	 i;
+
+	for (i = 0; i < MAXENV && env[i] != NULL; i++)
+		e[i] = (char *)env[i];
+	e[i] = NULL;
+	return config_load(c, e, bad, why, whylen);
+}
+
+static void
+run_load_cases(const struct load_case *cases, size_t n)
+{
+	struct config	 c;
+	const char	*bad;
+	char		 why[256];
+	size_t		 i;
+	enum config_err	 e;
+
+	for (i = 0; i < n; i++) {
+		bad = "unset";
+		memset(why, 'X', sizeof(why));
+		e = load(cases[i].env, &c, &bad, why, sizeof(why));
+		CHECK_ERR(cases[i].line, e, cases[i].want);
+		CHECK_STR(cases[i].line, bad, cases[i].bad);
+		CHECK(cases[i].line, memchr(why, '\0', sizeof(why)) != NULL);
+		if (e == CONFIG_OK)
+			CHECK_STR(cases[i].line, why, "");
+		else
+			CHECK(cases[i].line, why[0] != '\0');
+		if (cases[i].why_has != NULL && strstr(why, cases[i].why_has) == NULL) {
+			print_error("%s:%d: why \"%s\" lacks \"%s\"\n", __FILE__,
+			    cases[i].line, why, cases[i].why_has);
+			failures++;
+		}
+		config_free(&c);
+		config_free(&c);	/* twice is harmless */
+	}
+}
+
+static void
+test_load_defaults(void **state)
+{
+	static char	*env[] = { (char *)GOOD_SECRET, (char *)"PATH=/bin", NULL };
+	struct config	 c;
+	const char	*bad = "unset";
+	char		 why[256];
+
+	(void)state;
+	CHECK_ERR(__LINE__, config_load(&c, env, &bad, why, sizeof(why)), CONFIG_OK);
+	CHECK_STR(__LINE__, bad, NULL);
+	CHECK_STR(__LINE__, c.jwt_secret, SECRET32);
+	CHECK_STR(__LINE__, c.jwt_algorithm, "HS256");
+	CHECK_INT(__LINE__, c.jwt_expire_minutes, 60);
+	CHECK_STR(__LINE__, c.jwt_issuer, NULL);
+	CHECK_STR(__LINE__, c.database_path, "./fastapi_users.db");
+	CHECK(__LINE__, c.database_url != NULL);
+	CHECK_INT(__LINE__, c.db_busy_timeout_ms, 5000);
+	CHECK_STR(__LINE__, c.cors_allowed_origins, "*");
+	CHECK_INT(__LINE__, c.max_body_bytes, 1048576);
+	CHECK_STR(__LINE__, c.base_path, "");
+	CHECK_STR(__LINE__, c.app_name, "FastAPI Application");
+	CHECK_INT(__LINE__, c.env, CONFIG_ENV_DEVELOPMENT);
+	CHECK_STR(__LINE__, c.env_name, "development");
+	CHECK_INT(__LINE__, c.log_level, LOG_LEVEL_INFO);
+	CHECK_STR(__LINE__, c.log_level_name, "INFO");
+	CHECK_STR(__LINE__, c.api_key, NULL);
+	config_free(&c);
+	CHECK(__LINE__, c.jwt_secret == NULL && c.database_path == NULL);
+	config_free(NULL);
+	CHECK_STR(__LINE__, config_strerror(CONFIG__MAX), "unknown error");
+	CHECK(__LINE__, config_strerror(CONFIG_EFILE) != NULL);
+	DONE();
+}
+
+static void
+test_load_values(void **state)
+{
+	static const struct {
+		int		 line;
+		const char	*env[3];
+		/* what to look at, and what it should be */
+		size_t		 off;
+		int		 is_int;
+		const char	*s;
+		int64_t		 n;
+	} cases[] = {
+#define OFF(f)	offsetof(struct config, f)
+		{ __LINE__, { GOOD_SECRET, "JWT_ALGORITHM=hs256" }, OFF(jwt_algorithm), 0, "HS256", 0 },
+		{ __LINE__, { GOOD_SECRET, "JWT_ALGORITHM=eddsa" }, OFF(jwt_algorithm), 0, "EdDSA", 0 },
+		{ __LINE__, { GOOD_SECRET, "JWT_ALGORITHM=RS256" }, OFF(jwt_algorithm), 0, "RS256", 0 },
+		{ __LINE__, { GOOD_SECRET, "JWT_EXPIRE_MINUTES=1" }, OFF(jwt_expire_minutes), 1, NULL, 1 },
+		{ __LINE__, { GOOD_SECRET, "JWT_EXPIRE_MINUTES=525600" }, OFF(jwt_expire_minutes), 1, NULL, 525600 },
+		{ __LINE__, { GOOD_SECRET, "JWT_ISSUER=https://id.example" }, OFF(jwt_issuer), 0, "https://id.example", 0 },
+		{ __LINE__, { GOOD_SECRET, "ENV=production" }, OFF(env), 2, NULL, CONFIG_ENV_PRODUCTION },
+		{ __LINE__, { GOOD_SECRET, "ENV=Staging" }, OFF(env), 2, NULL, CONFIG_ENV_STAGING },
+		{ __LINE__, { GOOD_SECRET, "ENV=PRODUCTION" }, OFF(env_name), 0, "production", 0 },
+		{ __LINE__, { GOOD_SECRET, "LOG_LEVEL=debug" }, OFF(log_level), 2, NULL, LOG_LEVEL_DEBUG },
+		{ __LINE__, { GOOD_SECRET, "LOG_LEVEL=Warning" }, OFF(log_level_name), 0, "WARNING", 0 },
+		{ __LINE__, { GOOD_SECRET, "DATABASE_URL=sqlite:////tmp/a.db" }, OFF(database_path), 0, "/tmp/a.db", 0 },
+		{ __LINE__, { GOOD_SECRET, "DATABASE_URL=sqlite+aiosqlite:///./x.db" }, OFF(database_path), 0, "./x.db", 0 },
+		{ __LINE__, { GOOD_SECRET, "DATABASE_URL=/srv/u.db" }, OFF(database_path), 0, "/srv/u.db", 0 },
+		{ __LINE__, { GOOD_SECRET, "BASE_PATH=/api" }, OFF(base_path), 0, "/api", 0 },
+		{ __LINE__, { GOOD_SECRET, "BASE_PATH=/api/v1" }, OFF(base_path), 0, "/api/v1", 0 },
+		{ __LINE__, { GOOD_SECRET, "BASE_PATH=" }, OFF(base_path), 0, "", 0 },
+		{ __LINE__, { GOOD_SECRET, "API_KEY=abcdefgh" }, OFF(api_key), 0, "abcdefgh", 0 },
+		{ __LINE__, { GOOD_SECRET, "MAX_REQUEST_BODY_BYTES=1024" }, OFF(max_body_bytes), 1, NULL, 1024 },
+		{ __LINE__, { GOOD_SECRET, "CORS_ALLOWED_ORIGINS=https://a.example,https://b.example" },
+		    OFF(cors_allowed_origins), 0, "https://a.example,https://b.example", 0 },
+		{ __LINE__, { GOOD_SECRET, "APP_NAME=Geo" }, OFF(app_name), 0, "Geo", 0 },
+		/* a name is matched whole: JWT_SECRET_FILE is not JWT_SECRET */
+		{ __LINE__, { "JWT_SECRET_X=short", GOOD_SECRET }, OFF(jwt_secret), 0, SECRET32, 0 },
+#undef OFF
+	};
+	struct config	 c;
+	const char	*bad;
+	char		 why[256];
+	size_t		 i;
+	enum config_err	 e;
+
+	(void)state;
+	for (i = 0; i < NCASES(cases); i++) {
+		e = load(cases[i].env, &c, &bad, why, sizeof(why));
+		CHECK_ERR(cases[i].line, e, CONFIG_OK);
+		if (e == CONFIG_OK) {
+			if (cases[i].is_int == 1)
+				CHECK_INT(cases[i].line,
+				    *(int64_t *)((char *)&c + cases[i].off), cases[i].n);
+			else if (cases[i].is_int == 2)
+				CHECK_INT(cases[i].line,
+				    *(int *)((char *)&c + cases[i].off), cases[i].n);
+			else
+				CHECK_STR(cases[i].line,
+				    *(char **)((char *)&c + cases[i].off), cases[i].s);
+		} else
+			print_error("%s:%d: bad %s: %s\n", __FILE__, cases[i].line,
+			    bad, why);
+		config_free(&c);
+	}
+	DONE();
+}
+
+#define S	GOOD_SECRET
+
+static void
+test_load_errors(void **state)
+{
+	static const struct load_case cases[] = {
+		/* JWT_SECRET */
+		{ __LINE__, { NULL }, CONFIG_EMISSING, "JWT_SECRET", "required" },
+		{ __LINE__, { "PATH=/bin", "JWT_SECRETX=" SECRET32 }, CONFIG_EMISSING,
+		    "JWT_SECRET", NULL },
+		{ __LINE__, { "JWT_SECRET=0123456789abcdef0123456789abcde" }, CONFIG_EINVALID,
+		    "JWT_SECRET", "32" },
+		{ __LINE__, { "JWT_SECRET=" }, CONFIG_EINVALID, "JWT_SECRET", NULL },
+		{ __LINE__, { "JWT_SECRET=                                " }, CONFIG_EINVALID,
+		    "JWT_SECRET", "must not be blank" },
+		{ __LINE__, { "JWT_SECRET= \t\n\r \t\n\r \t\n\r \t\n\r \t\n\r \t\n\r \t\n\r \t\n\r" },
+		    CONFIG_EINVALID, "JWT_SECRET", "must not be blank" },
+		/* JWT_EXPIRE_MINUTES */
+		{ __LINE__, { S, "JWT_EXPIRE_MINUTES=abc" }, CONFIG_EINVALID, "JWT_EXPIRE_MINUTES", NULL },
+		{ __LINE__, { S, "JWT_EXPIRE_MINUTES=0" }, CONFIG_EINVALID, "JWT_EXPIRE_MINUTES", NULL },
+		{ __LINE__, { S, "JWT_EXPIRE_MINUTES=-5" }, CONFIG_EINVALID, "JWT_EXPIRE_MINUTES", NULL },
+		{ __LINE__, { S, "JWT_EXPIRE_MINUTES=99999999999" }, CONFIG_EINVALID,
+		    "JWT_EXPIRE_MINUTES", NULL },
+		{ __LINE__, { S, "JWT_EXPIRE_MINUTES=525601" }, CONFIG_EINVALID,
+		    "JWT_EXPIRE_MINUTES", NULL },
+		{ __LINE__, { S, "JWT_EXPIRE_MINUTES= 5" }, CONFIG_EINVALID, "JWT_EXPIRE_MINUTES", NULL },
+		{ __LINE__, { S, "JWT_EXPIRE_MINUTES=5 " }, CONFIG_EINVALID, "JWT_EXPIRE_MINUTES", NULL },
+		{ __LINE__, { S, "JWT_EXPIRE_MINUTES=" }, CONFIG_EINVALID, "JWT_EXPIRE_MINUTES", NULL },
+		{ __LINE__, { S, "JWT_EXPIRE_MINUTES=1.5" }, CONFIG_EINVALID, "JWT_EXPIRE_MINUTES", NULL },
+		{ __LINE__, { S, "JWT_EXPIRE_MINUTES=0x10" }, CONFIG_EINVALID, "JWT_EXPIRE_MINUTES", NULL },
+		/* JWT_ALGORITHM */
+		{ __LINE__, { S, "JWT_ALGORITHM=none" }, CONFIG_EINVALID, "JWT_ALGORITHM", NULL },
+		{ __LINE__, { S, "JWT_ALGORITHM=None" }, CONFIG_EINVALID, "JWT_ALGORITHM", NULL },
+		{ __LINE__, { S, "JWT_ALGORITHM=" }, CONFIG_EINVALID, "JWT_ALGORITHM", NULL },
+		{ __LINE__, { S, "JWT_ALGORITHM=HS256 " }, CONFIG_EINVALID, "JWT_ALGORITHM", NULL },
+		{ __LINE__, { S, "JWT_ALGORITHM=HS1" }, CONFIG_EINVALID, "JWT_ALGORITHM", NULL },
+		{ __LINE__, { S, "JWT_ALGORITHM=RS256x" }, CONFIG_EINVALID, "JWT_ALGORITHM", NULL },
+		/* LOG_LEVEL, ENV */
+		{ __LINE__, { S, "LOG_LEVEL=verbose" }, CONFIG_EINVALID, "LOG_LEVEL", NULL },
+		{ __LINE__, { S, "LOG_LEVEL=" }, CONFIG_EINVALID, "LOG_LEVEL", NULL },
+		{ __LINE__, { S, "ENV=prod" }, CONFIG_EINVALID, "ENV", NULL },
+		{ __LINE__, { S, "ENV=" }, CONFIG_EINVALID, "ENV", NULL },
+		/* DATABASE_URL */
+		{ __LINE__, { S, "DATABASE_URL=postgresql://x" }, CONFIG_EINVALID, "DATABASE_URL", NULL },
+		{ __LINE__, { S, "DATABASE_URL=mysql://u@h/db" }, CONFIG_EINVALID, "DATABASE_URL", NULL },
+		{ __LINE__, { S, "DATABASE_URL=sqlite://" }, CONFIG_EINVALID, "DATABASE_URL", NULL },
+		{ __LINE__, { S, "DATABASE_URL=sqlite:///" }, CONFIG_EINVALID, "DATABASE_URL", NULL },
+		{ __LINE__, { S, "DATABASE_URL=" }, CONFIG_EINVALID, "DATABASE_URL", NULL },
+		/* BASE_PATH */
+		{ __LINE__, { S, "BASE_PATH=/api/" }, CONFIG_EINVALID, "BASE_PATH", NULL },
+		{ __LINE__, { S, "BASE_PATH=/" }, CONFIG_EINVALID, "BASE_PATH", NULL },
+		{ __LINE__, { S, "BASE_PATH=api" }, CONFIG_EINVALID, "BASE_PATH", NULL },
+		{ __LINE__, { S, "BASE_PATH=/a pi" }, CONFIG_EINVALID, "BASE_PATH", NULL },
+		{ __LINE__, { S, "BASE_PATH=/api?x=1" }, CONFIG_EINVALID, "BASE_PATH", NULL },
+		{ __LINE__, { S, "BASE_PATH=/a%70i" }, CONFIG_EINVALID, "BASE_PATH", NULL },
+		/* API_KEY */
+		{ __LINE__, { S, "API_KEY=short" }, CONFIG_EINVALID, "API_KEY", NULL },
+		{ __LINE__, { S, "API_KEY=" }, CONFIG_EINVALID, "API_KEY", NULL },
+		{ __LINE__, { S, "API_KEY=          " }, CONFIG_EINVALID, "API_KEY",
+		    "must not be blank" },
+		/* the rest */
+		{ __LINE__, { S, "MAX_REQUEST_BODY_BYTES=1023" }, CONFIG_EINVALID,
+		    "MAX_REQUEST_BODY_BYTES", NULL },
+		{ __LINE__, { S, "DB_BUSY_TIMEOUT_MS=-1" }, CONFIG_EINVALID, "DB_BUSY_TIMEOUT_MS", NULL },
+		{ __LINE__, { S, "APP_NAME=" }, CONFIG_EINVALID, "APP_NAME", NULL },
+		{ __LINE__, { S, "APP_NAME=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }, CONFIG_EINVALID,
+		    "APP_NAME", NULL },
+		/* an error after settings that loaded: they are freed (valgrind) */
+		{ __LINE__, { S, "JWT_ISSUER=https://x", "DATABASE_URL=sqlite:///ok.db",
+		    "API_KEY=bad" }, CONFIG_EINVALID, "API_KEY", NULL },
+	};
+
+	(void)state;
+	run_load_cases(cases, NCASES(cases));
+	DONE();
+}
+
+/* The reason names what is wrong, never the value. */
+static void
+test_load_why_has_no_secret(void **state)
+{
+	static const struct {
+		int line; const char *env[3]; const char *secret;
+	} cases[] = {
+		{ __LINE__, { "JWT_SECRET=TOPSECRET-distinctive-42" }, "TOPSECRET" },
+		{ __LINE__, { S, "API_KEY=K3YSECR" }, "K3YSECR" },
+		{ __LINE__, { S, "API_KEY=\t \t \t \t \t" }, NULL },
+		{ __LINE__, { S, "JWT_ALGORITHM=SECRETALG" }, "SECRETALG" },
+		{ __LINE__, { S, "DATABASE_URL=postgresql://admin:HUNTER2@db/x" }, "HUNTER2" },
+		{ __LINE__, { S, "JWT_EXPIRE_MINUTES=PASSW0RD" }, "PASSW0RD" },
+	};
+	struct config	 c;
+	const char	*bad, *secret;
+	char		 why[512], *big;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < NCASES(cases); i++) {
+		secret = cases[i].secret != NULL ? cases[i].secret : "TOPSECRET";
+		CHECK(cases[i].line, load(cases[i].env, &c, &bad, why, sizeof(why)) !=
+		    CONFIG_OK);
+		CHECK(cases[i].line, strstr(why, secret) == NULL);
+		CHECK(cases[i].line, strstr(why, SECRET32) == NULL);
+		config_free(&c);
+	}
+	/* A secret over the 4096-byte cap. */
+	assert_non_null(big = malloc(5000 + 12));
+	memcpy(big, "JWT_SECRET=", 11);
+	memset(big + 11, 'Q', 5000);
+	big[5011] = '\0';
+	{
+		const char *env[2] = { big, NULL };
+
+		CHECK_ERR(__LINE__, load(env, &c, &bad, why, sizeof(why)), CONFIG_EINVALID);
+		CHECK(__LINE__, strstr(why, "QQQQ") == NULL);
+		config_free(&c);
+	}
+	free(big);
+	DONE();
+}
+
+/* --- env file --------------------------------------------------------------- */
+
+/* Writes text to a fresh temporary file; returns "FCGI_USERS_ENV_FILE=<path>". */
+static char *
+env_file(const char *text, size_t len)
+{
+	char	 path[] = "/tmp/test_config.XXXXXX", *var;
+	int	 fd;
+
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_true(write(fd, text, len) == (ssize_t)len);
+	close(fd);
+	assert_true(asprintf(&var, "FCGI_USERS_ENV_FILE=%s", path) > 0);
+	return var;
+}
+
+static void
+env_file_rm(char *var)
+{
+	unlink(strchr(var, '=') + 1);
+	free(var);
+}
+
+static void
+test_load_env_file(void **state)
+{
+	static const struct {
+		int		 line;
+		const char	*file;
+		const char	*env[3];	/* besides FCGI_USERS_ENV_FILE */
+		enum config_err	 want;
+		const char	*bad;
+		const char	*why_has;
+		int64_t		 minutes;	/* when OK */
+		const char	*secret;	/* when OK */
+	} cases[] = {
+		{ __LINE__, "JWT_SECRET=" SECRET32 "\n", { NULL }, CONFIG_OK, NULL, NULL,
+		    60, SECRET32 },
+		{ __LINE__, "# deployment\r\nexport JWT_SECRET=\"" SECRET32 "\"\r\n",
+		    { NULL }, CONFIG_OK, NULL, NULL, 60, SECRET32 },
+		{ __LINE__, "JWT_SECRET='" SECRET32 "' # set by ops\nOTHER_PROGRAM=1\n",
+		    { NULL }, CONFIG_OK, NULL, NULL, 60, SECRET32 },
+		/* the file gives, the environment overrides */
+		{ __LINE__, "JWT_SECRET=" SECRET32 "\nJWT_EXPIRE_MINUTES=30\n", { NULL },
+		    CONFIG_OK, NULL, NULL, 30, SECRET32 },
+		{ __LINE__, "JWT_SECRET=" SECRET32 "\nJWT_EXPIRE_MINUTES=30\n",
+		    { "JWT_EXPIRE_MINUTES=15" }, CONFIG_OK, NULL, NULL, 15, SECRET32 },
+		{ __LINE__, "JWT_SECRET=file-secret-file-secret-file-secret!!\n",
+		    { S }, CONFIG_OK, NULL, NULL, 60, SECRET32 },
+		/* the last of repeated keys wins */
+		{ __LINE__, "JWT_SECRET=" SECRET32 "\nJWT_EXPIRE_MINUTES=30\n"
+		    "JWT_EXPIRE_MINUTES=45\n", { NULL }, CONFIG_OK, NULL, NULL, 45, SECRET32 },
+		/* a bad value in the file is reported like one in the environment */
+		{ __LINE__, "JWT_SECRET=" SECRET32 "\nJWT_EXPIRE_MINUTES=abc\n", { NULL },
+		    CONFIG_EINVALID, "JWT_EXPIRE_MINUTES", NULL, 0, NULL },
+		{ __LINE__, "JWT_SECRET=" SECRET32 "\nJWT_EXPIRE_MINUTES=abc\n",
+		    { "JWT_EXPIRE_MINUTES=5" }, CONFIG_OK, NULL, NULL, 5, SECRET32 },
+		{ __LINE__, "JWT_SECRET=short\n", { NULL }, CONFIG_EINVALID, "JWT_SECRET",
+		    NULL, 0, NULL },
+		{ __LINE__, "", { NULL }, CONFIG_EMISSING, "JWT_SECRET", NULL, 0, NULL },
+		/* a malformed file: the line number, never the line */
+		{ __LINE__, "JWT_SECRET=" SECRET32 "\n\nthis is not a setting\n", { S },
+		    CONFIG_EFILE, "FCGI_USERS_ENV_FILE", "line 3", 0, NULL },
+		{ __LINE__, "JWT_SECRET=\"" SECRET32 "\n", { S },
+		    CONFIG_EFILE, "FCGI_USERS_ENV_FILE", "line 1", 0, NULL },
+		{ __LINE__, "A=1\nB=2\nC=3\nD=4\nJWT_SECRET=\"" SECRET32 "\"x\n", { S },
+		    CONFIG_EFILE, "FCGI_USERS_ENV_FILE", "line 5", 0, NULL },
+	};
+	struct config	 c;
+	const char	*env[5], *bad;
+	char		 why[256], *var;
+	size_t		 i, k;
+	enum config_err	 e;
+
+	(void)state;
+	for (i = 0; i < NCASES(cases); i++) {
+		var = env_file(cases[i].file, strlen(cases[i].file));
+		env[0] = var;
+		for (k = 0; k < 3 && cases[i].env[k] != NULL; k++)
+			env[k + 1] = cases[i].env[k];
+		env[k + 1] = NULL;
+		bad = "unset";
+		e = load(env, &c, &bad, why, sizeof(why));
+		CHECK_ERR(cases[i].line, e, cases[i].want);
+		CHECK_STR(cases[i].line, bad, cases[i].bad);
+		if (cases[i].why_has != NULL && strstr(why, cases[i].why_has) == NULL) {
+			print_error("%s:%d: why \"%s\" lacks \"%s\"\n", __FILE__,
+			    cases[i].line, why, cases[i].why_has);
+			failures++;
+		}
+		CHECK(cases[i].line, strstr(why, SECRET32) == NULL);
+		if (e == CONFIG_OK && cases[i].want == CONFIG_OK) {
+			CHECK_INT(cases[i].line, c.jwt_expire_minutes, cases[i].minutes);
+			CHECK_STR(cases[i].line, c.jwt_secret, cases[i].secret);
+		}
+		config_free(&c);
+		env_file_rm(var);
+	}
+	DONE();
+}
+
+static void
+test_load_env_file_unreadable(void **state)
+{
+	struct config	 c;
+	const char	*env[3], *bad;
+	char		 why[256], *var, *big;
+	enum config_err	 e;
+
+	(void)state;
+	/* missing */
+	env[0] = "FCGI_USERS_ENV_FILE=/nonexistent/fcgi-users/test.env";
+	env[1] = S;
+	env[2] = NULL;
+	CHECK_ERR(__LINE__, load(env, &c, &bad, why, sizeof(why)), CONFIG_EFILE);
+	CHECK_STR(__LINE__, bad, "FCGI_USERS_ENV_FILE");
+	CHECK(__LINE__, why[0] != '\0');
+	config_free(&c);
+	/* a directory */
+	env[0] = "FCGI_USERS_ENV_FILE=/tmp";
+	CHECK_ERR(__LINE__, load(env, &c, &bad, why, sizeof(why)), CONFIG_EFILE);
+	CHECK_STR(__LINE__, bad, "FCGI_USERS_ENV_FILE");
+	config_free(&c);
+	/* a device */
+	env[0] = "FCGI_USERS_ENV_FILE=/dev/zero";
+	CHECK_ERR(__LINE__, load(env, &c, &bad, why, sizeof(why)), CONFIG_EFILE);
+	config_free(&c);
+	/* empty: no file */
+	env[0] = "FCGI_USERS_ENV_FILE=";
+	CHECK_ERR(__LINE__, load(env, &c, &bad, why, sizeof(why)), CONFIG_OK);
+	config_free(&c);
+	/* over CONFIG_ENV_FILE_MAX */
+	assert_non_null(big = malloc(CONFIG_ENV_FILE_MAX + 1));
+	memset(big, '\n', CONFIG_ENV_FILE_MAX + 1);
+	memcpy(big, GOOD_SECRET, strlen(GOOD_SECRET));
+	var = env_file(big, CONFIG_ENV_FILE_MAX + 1);
+	env[0] = var;
+	e = load(env, &c, &bad, why, sizeof(why));
+	CHECK_ERR(__LINE__, e, CONFIG_EFILE);
+	CHECK_STR(__LINE__, bad, "FCGI_USERS_ENV_FILE");
+	config_free(&c);
+	env_file_rm(var);
+	/* exactly CONFIG_ENV_FILE_MAX is fine */
+	var = env_file(big, CONFIG_ENV_FILE_MAX);
+	env[0] = var;
+	env[1] = NULL;
+	CHECK_ERR(__LINE__, load(env, &c, &bad, why, sizeof(why)), CONFIG_OK);
+	CHECK_STR(__LINE__, c.jwt_secret, SECRET32);
+	config_free(&c);
+	env_file_rm(var);
+	free(big);
+	DONE();
+}
+
+/* With envp NULL the process environment is read. */
+static void
+test_load_environ(void **state)
+{
+	struct config	 c;
+	const char	*bad;
+	char		 why[256];
+
+	(void)state;
+	unsetenv("FCGI_USERS_ENV_FILE");
+	setenv("JWT_SECRET", SECRET32, 1);
+	setenv("JWT_EXPIRE_MINUTES", "17", 1);
+	CHECK_ERR(__LINE__, config_load(&c, NULL, &bad, why, sizeof(why)), CONFIG_OK);
+	CHECK_INT(__LINE__, c.jwt_expire_minutes, 17);
+	config_free(&c);
+	unsetenv("JWT_SECRET");
+	CHECK_ERR(__LINE__, config_load(&c, NULL, &bad, why, sizeof(why)),
+	    CONFIG_EMISSING);
+	config_free(&c);
+	unsetenv("JWT_EXPIRE_MINUTES");
+	DONE();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_env),
+		cmocka_unit_test(test_parse_env_cb_fails),
+		cmocka_unit_test(test_parse_env_caps),
+		cmocka_unit_test(test_strtonum),
+		cmocka_unit_test(test_sqlite_path),
+		cmocka_unit_test(test_load_defaults),
+		cmocka_unit_test(test_load_values),
+		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_load_why_has_no_secret),
+		cmocka_unit_test(test_load_env_file),
+		cmocka_unit_test(test_load_env_file_unreadable),
+		cmocka_unit_test(test_load_environ),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
