@@ -122,6 +122,15 @@ app_setup(struct app *app, const struct app_def *def)
 		return;
 	}
 	log_set_level(app->config.log_level);
+	if (tokens_init(&app->tokens, &app->config, why, sizeof(why)) != TOKENS_OK) {
+		log_msg(LOG_LEVEL_CRITICAL, "invalid signing keys: every request will get 503",
+		    "reason", why, NULL);
+		app->state = APP_MISCONFIGURED;
+		return;
+	}
+	app->password.t_cost = (uint32_t)app->config.argon2_time_cost;
+	app->password.m_cost_kib = (uint32_t)app->config.argon2_memory_kib;
+	app->password.parallelism = (uint32_t)app->config.argon2_parallelism;
 	cors_setup(app);
 	app->state = APP_DB_UNAVAILABLE;
 	if (def->needs_db)
@@ -665,6 +674,7 @@ app_teardown(struct app *app)
 
 	db_close(app->db);
 	app->db = NULL;
+	tokens_free(&app->tokens);
 	for (o = app->cors_origins; o != NULL && *o != NULL; o++)
 		free(*o);
 	free(app->cors_origins);

@@ -10,8 +10,10 @@
 #define FCGI_USERS_APP_H
 
 #include "config.h"
+#include "password.h"
 #include "request.h"
 #include "response.h"
+#include "tokens.h"
 
 struct arena;
 struct db;
@@ -49,6 +51,8 @@ struct app {
 	struct config		 config;
 	struct db		*db;		/* NULL until opened */
 	enum app_state		 state;
+	struct tokens		 tokens;	/* access-token keys, loaded once */
+	struct password_params	 password;	/* Argon2id parameters for new hashes */
 	char			**cors_origins;	/* NULL-terminated; NULL = none */
 	int			 cors_any;
 };

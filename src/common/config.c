@@ -62,6 +62,7 @@ static const char *const log_levels[] = {
 static int	check_not_blank(const char *, char *, size_t);
 static int	check_database_url(const char *, char *, size_t);
 static int	check_base_path(const char *, char *, size_t);
+static int	check_pem(const char *, char *, size_t);
 
 static const struct setting settings[] = {
 	{ "JWT_SECRET", SET_STRING, NULL, 1, 1, 32, 4096,
@@ -92,6 +93,38 @@ static const struct setting settings[] = {
 	    S(log_level_name), S(log_level), log_levels, NULL },
 	{ "API_KEY", SET_STRING, NULL, 0, 1, 8, 512,
 	    S(api_key), NO_INT, NULL, check_not_blank },
+	{ "JWT_PRIVATE_KEY", SET_STRING, NULL, 0, 1, 1, CONFIG_VALUE_MAX,
+	    S(jwt_private_key), NO_INT, NULL, check_pem },
+	{ "JWT_PRIVATE_KEY_FILE", SET_STRING, NULL, 0, 0, 1, 4096,
+	    S(jwt_private_key_file), NO_INT, NULL, NULL },
+	{ "JWT_PUBLIC_KEY", SET_STRING, NULL, 0, 0, 1, CONFIG_VALUE_MAX,
+	    S(jwt_public_key), NO_INT, NULL, check_pem },
+	{ "JWT_PUBLIC_KEY_FILE", SET_STRING, NULL, 0, 0, 1, 4096,
+	    S(jwt_public_key_file), NO_INT, NULL, NULL },
+	{ "JWT_PREVIOUS_PUBLIC_KEYS", SET_STRING, NULL, 0, 0, 1, CONFIG_VALUE_MAX,
+	    S(jwt_previous_public_keys), NO_INT, NULL, check_pem },
+	{ "JWT_PREVIOUS_PUBLIC_KEYS_FILE", SET_STRING, NULL, 0, 0, 1, 4096,
+	    S(jwt_previous_public_keys_file), NO_INT, NULL, NULL },
+	{ "JWT_LEEWAY_SECONDS", SET_INT, "0", 0, 0, 0, 300,
+	    0, S(jwt_leeway_seconds), NULL, NULL },
+	{ "PASSWORD_ARGON2_TIME_COST", SET_INT, "3", 0, 0, 1, 64,
+	    0, S(argon2_time_cost), NULL, NULL },
+	{ "PASSWORD_ARGON2_MEMORY_KIB", SET_INT, "65536", 0, 0, 1024, 1048576,
+	    0, S(argon2_memory_kib), NULL, NULL },
+	{ "PASSWORD_ARGON2_PARALLELISM", SET_INT, "4", 0, 0, 1, 64,
+	    0, S(argon2_parallelism), NULL, NULL },
+};
+
+/* Settings that may instead name a file holding their value. */
+static const struct {
+	size_t		 value_off;
+	size_t		 file_off;
+	const char	*file_name;
+} file_pairs[] = {
+	{ S(jwt_private_key), S(jwt_private_key_file), "JWT_PRIVATE_KEY_FILE" },
+	{ S(jwt_public_key), S(jwt_public_key_file), "JWT_PUBLIC_KEY_FILE" },
+	{ S(jwt_previous_public_keys), S(jwt_previous_public_keys_file),
+	    "JWT_PREVIOUS_PUBLIC_KEYS_FILE" },
 };
 #define N_SETTINGS	(sizeof(settings) / sizeof(settings[0]))
 
@@ -157,6 +190,16 @@ check_base_path(const char *v, char *why, size_t len)
 		return 0;
 	if (v[0] != '/' || v[n - 1] == '/' || strpbrk(v, "?#% ") != NULL) {
 		snprintf(why, len, "must be empty or a path like /api without a trailing slash");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_pem(const char *v, char *why, size_t len)
+{
+	if (strstr(v, "-----BEGIN ") == NULL) {
+		snprintf(why, len, "must be PEM text (-----BEGIN …)");
 		return -1;
 	}
 	return 0;
@@ -366,24 +409,29 @@ env_lookup(char *const *envp, const char *name)
 	return NULL;
 }
 
+/*
+ * Reads a regular file of at most max bytes into a fresh NUL-terminated
+ * buffer (*out, *outlen); the caller wipes and frees it.
+ */
 static enum config_err
-read_env_file(const char *path, struct file_values *fv, char *why, size_t whylen)
+read_small_file(const char *path, size_t max, char **out, size_t *outlen,
+    char *why, size_t whylen)
 {
 	struct stat	 st;
 	char		*buf = NULL;
 	ssize_t		 r;
-	size_t		 got = 0, lineno = 0;
+	size_t		 got = 0;
 	int		 fd = -1;
 	enum config_err	 ret = CONFIG_EFILE;
 
+	*out = NULL;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		snprintf(why, whylen, "cannot open: %s", strerror(errno));
 		goto out;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size > CONFIG_ENV_FILE_MAX) {
-		snprintf(why, whylen, "not a regular file of at most %d bytes",
-		    CONFIG_ENV_FILE_MAX);
+	    (size_t)st.st_size > max) {
+		snprintf(why, whylen, "not a regular file of at most %zu bytes", max);
 		goto out;
 	}
 	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
@@ -398,17 +446,60 @@ read_env_file(const char *path, struct file_values *fv, char *why, size_t whylen
 			break;
 		got += (size_t)r;
 	}
-	ret = config_parse_env(buf, got, file_value_cb, fv, &lineno);
-	if (ret == CONFIG_EFILE)
-		snprintf(why, whylen, "malformed line %zu", lineno);
+	buf[got] = '\0';
+	*out = buf;
+	*outlen = got;
+	ret = CONFIG_OK;
 out:
-	if (buf != NULL) {
-		OPENSSL_cleanse(buf, (size_t)st.st_size);
-		free(buf);
-	}
 	if (fd != -1)
 		close(fd);
 	return ret;
+}
+
+static enum config_err
+read_env_file(const char *path, struct file_values *fv, char *why, size_t whylen)
+{
+	char		*buf = NULL;
+	size_t		 len = 0, lineno = 0;
+	enum config_err	 ret;
+
+	if ((ret = read_small_file(path, CONFIG_ENV_FILE_MAX, &buf, &len, why,
+	    whylen)) != CONFIG_OK)
+		return ret;
+	ret = config_parse_env(buf, len, file_value_cb, fv, &lineno);
+	if (ret == CONFIG_EFILE)
+		snprintf(why, whylen, "malformed line %zu", lineno);
+	OPENSSL_cleanse(buf, len);
+	free(buf);
+	return ret;
+}
+
+/* Fills a value from its *_FILE setting when only the file was given. */
+static enum config_err
+read_file_pairs(struct config *c, const char **bad, char *why, size_t whylen)
+{
+	char		**val, **file, *buf;
+	size_t		 i, len;
+	enum config_err	 ret;
+
+	for (i = 0; i < sizeof(file_pairs) / sizeof(file_pairs[0]); i++) {
+		val = (char **)((char *)c + file_pairs[i].value_off);
+		file = (char **)((char *)c + file_pairs[i].file_off);
+		if (*file == NULL || *val != NULL)
+			continue;
+		*bad = file_pairs[i].file_name;
+		if ((ret = read_small_file(*file, CONFIG_PEM_MAX, &buf, &len, why,
+		    whylen)) != CONFIG_OK)
+			return ret;
+		if (check_pem(buf, why, whylen) != 0) {
+			OPENSSL_cleanse(buf, len);
+			free(buf);
+			return CONFIG_EINVALID;
+		}
+		*val = buf;
+	}
+	*bad = NULL;
+	return CONFIG_OK;
 }
 
 static enum config_err
@@ -495,6 +586,8 @@ config_load(struct config *c, char *const *envp, const char **bad, char *why,
 			goto out;
 		}
 	}
+	if ((ret = read_file_pairs(c, bad, why, whylen)) != CONFIG_OK)
+		goto out;
 	if ((c->database_path = config_sqlite_path(c->database_url)) == NULL) {
 		ret = CONFIG_ENOMEM;
 		goto out;

@@ -53,7 +53,21 @@ struct config {
 	int		 log_level;		/* LOG_LEVEL [INFO] */
 	char		*log_level_name;
 	char		*api_key;		/* API_KEY [unset]: legacy X-API-KEY */
+	/* signing keys (PEM text, or *_FILE with a path to it) */
+	char		*jwt_private_key;	/* JWT_PRIVATE_KEY[_FILE] */
+	char		*jwt_private_key_file;
+	char		*jwt_public_key;	/* JWT_PUBLIC_KEY[_FILE] */
+	char		*jwt_public_key_file;
+	char		*jwt_previous_public_keys;	/* JWT_PREVIOUS_PUBLIC_KEYS[_FILE]: PEMs, for rotation */
+	char		*jwt_previous_public_keys_file;
+	int64_t		 jwt_leeway_seconds;	/* JWT_LEEWAY_SECONDS [0] */
+	/* password hashing (pwdlib's Argon2id parameters) */
+	int64_t		 argon2_time_cost;	/* PASSWORD_ARGON2_TIME_COST [3] */
+	int64_t		 argon2_memory_kib;	/* PASSWORD_ARGON2_MEMORY_KIB [65536] */
+	int64_t		 argon2_parallelism;	/* PASSWORD_ARGON2_PARALLELISM [4] */
 };
+
+#define CONFIG_PEM_MAX		(64 * 1024)	/* bytes in a key file */
 
 /*
  * Loads the settings from `envp` (the process environment; NULL means

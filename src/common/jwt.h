@@ -69,6 +69,12 @@ enum jwt_alg	 jwt_key_alg(const struct jwt_key *);
 int		 jwt_key_can_sign(const struct jwt_key *);
 /* The kid: the RFC 7638 thumbprint for public-key algorithms, "" for HMAC. */
 const char	*jwt_key_kid(const struct jwt_key *);
+/*
+ * Replaces the kid (at most JWT_KID_MAX bytes; "" clears it), e.g. to keep
+ * the name a key was published under.  jwt_sign writes "kid" whenever it
+ * is not "".  Returns 0, or -1 when kid is NULL or too long.
+ */
+int		 jwt_key_set_kid(struct jwt_key *, const char *kid);
 /* The public key as a JWK (RFC 7517) with kid, alg and "use":"sig"; NULL for HMAC. */
 struct json_object *jwt_key_jwk(const struct jwt_key *);
 /* PEM text of the private (PKCS#8) or public (SPKI) key; caller frees
@@ -77,12 +83,22 @@ char		*jwt_key_pem_private(const struct jwt_key *);
 char		*jwt_key_pem_public(const struct jwt_key *);
 
 /*
- * Signs `claims` (not consumed) with header {"alg":…,"typ":"JWT"} plus
- * "kid" for public-key algorithms; *out is a malloc'ed NUL-terminated
- * token.  HS256 tokens are byte-for-byte what PyJWT writes for the same
- * claims in the same order.
+ * Signs `claims` (not consumed) with header {"alg":…,"typ":"JWT"}, or
+ * {"alg":…,"kid":…,"typ":"JWT"} when the key has a kid (public-key keys
+ * always; HMAC keys once jwt_key_set_kid named them) — PyJWT's sorted
+ * header keys.  *out is a malloc'ed NUL-terminated token.  Tokens are
+ * byte-for-byte what PyJWT writes for the same claims in the same order
+ * (compact, ASCII-only JSON), doubles aside.
  */
 enum jwt_err	 jwt_sign(const struct jwt_key *, struct json_object *claims, char **out);
+/*
+ * The raw JWS signature (RFC 7515 §5.1 step 5) of (in, len): the HMAC, the
+ * RSASSA-PKCS1-v1_5 signature, r||s (64 bytes) for ES256 or the Ed25519
+ * signature; *sig is malloc'ed.  For known-answer tests: tokens are made
+ * with jwt_sign.
+ */
+enum jwt_err	 jwt_sign_raw(const struct jwt_key *, const void *in, size_t len,
+		    unsigned char **sig, size_t *siglen);
 
 struct jwt_verify_opts {
 	const struct jwt_key *const	*keys;		/* tried in order, pinned by alg (and kid) */

@@ -4,15 +4,32 @@
  */
 #include <json-c/json.h>
 
+#include "accounts.h"
 #include "app.h"
+#include "arena.h"
+#include "authn.h"
 #include "db.h"
+#include "log.h"
+#include "users.h"
 
 static void	health(struct request *, struct response *);
 static void	root(struct request *, struct response *);
+static void	me_get(struct request *, struct response *);
+static void	me_patch(struct request *, struct response *);
+static void	user_get(struct request *, struct response *);
+static void	user_patch(struct request *, struct response *);
+static void	user_delete(struct request *, struct response *);
+static void	protected(struct request *, struct response *);
 
 static const struct route routes[] = {
 	{ HTTP_GET, "/", root, ROUTE_NO_DB },
 	{ HTTP_GET, "/health", health, ROUTE_NO_DB },
+	{ HTTP_GET, "/users/me", me_get, 0 },
+	{ HTTP_PATCH, "/users/me", me_patch, 0 },
+	{ HTTP_GET, "/users/{id}", user_get, 0 },
+	{ HTTP_PATCH, "/users/{id}", user_patch, 0 },
+	{ HTTP_DELETE, "/users/{id}", user_delete, 0 },
+	{ HTTP_GET, "/protected", protected, 0 },
 };
 
 static const struct app_def users_app = {
@@ -56,6 +73,109 @@ health(struct request *req, struct response *resp)
 		    st == APP_READY ? app_state_detail(APP_DB_UNAVAILABLE) :
 		    app_state_detail(st)));
 	response_json(resp, ok ? 200 : 503, o);
+}
+
+/* GET /users/me */
+static void
+me_get(struct request *req, struct response *resp)
+{
+	struct principal	 p;
+
+	if (authn_require(req, resp, 0, &p) == 0)
+		response_json(resp, 200, users_to_json(&p.user));
+}
+
+/* PATCH /users/me — FastAPI-Users' safe update. */
+static void
+me_patch(struct request *req, struct response *resp)
+{
+	struct principal	 p;
+
+	if (authn_require(req, resp, 0, &p) == 0)
+		accounts_update(req, resp, &p.user, 1, &p);
+}
+
+/*
+ * The user named by {id} for a superuser: 401, then 403, then 404 for an
+ * unknown or malformed id (FastAPI-Users' order).  Returns 0 with *u.
+ */
+static int
+target_user(struct request *req, struct response *resp, struct principal *p,
+    struct user *u)
+{
+	char		 id[USERS_ID_LEN + 1];
+	enum users_err	 e;
+
+	if (authn_require(req, resp, AUTHN_SUPERUSER, p) != 0)
+		return -1;
+	if (users_uuid_parse(req->path_params[0], id) != 0) {
+		response_error(resp, 404, "Not Found");
+		return -1;
+	}
+	if ((e = users_find_by_id(req->app->db, req->arena, id, u)) == USERS_NOTFOUND) {
+		response_error(resp, 404, "Not Found");
+		return -1;
+	}
+	if (e != USERS_OK) {
+		response_error(resp, 503, "Database unavailable");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+user_get(struct request *req, struct response *resp)
+{
+	struct principal	 p;
+	struct user		 u;
+
+	if (target_user(req, resp, &p, &u) == 0)
+		response_json(resp, 200, users_to_json(&u));
+}
+
+static void
+user_patch(struct request *req, struct response *resp)
+{
+	struct principal	 p;
+	struct user		 u;
+
+	if (target_user(req, resp, &p, &u) == 0)
+		accounts_update(req, resp, &u, 0, &p);
+}
+
+/* DELETE /users/{id} — 204; the user's tokens die with the row. */
+static void
+user_delete(struct request *req, struct response *resp)
+{
+	struct principal	 p;
+	struct user		 u;
+	enum users_err		 e;
+
+	if (target_user(req, resp, &p, &u) != 0)
+		return;
+	if ((e = users_delete(req->app->db, u.id)) != USERS_OK &&
+	    e != USERS_NOTFOUND) {
+		response_error(resp, 503, "Database unavailable");
+		return;
+	}
+	log_info("user deleted", "user_id", u.id, "by", p.user.id);
+	response_empty(resp, 204);
+}
+
+/* GET /protected — Bearer, or the legacy X-API-KEY while it is configured. */
+static void
+protected(struct request *req, struct response *resp)
+{
+	struct principal	 p;
+	struct json_object	*o;
+
+	if (authn_require(req, resp, AUTHN_API_KEY, &p) != 0)
+		return;
+	o = json_object_new_object();
+	json_object_object_add(o, "message", json_object_new_string(
+	    p.is_api_key ? "Access granted to API key holder" :
+	    arena_printf(req->arena, "Access granted to %s", p.user.email)));
+	response_json(resp, 200, o);
 }
 
 int

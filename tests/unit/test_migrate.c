@@ -165,6 +165,26 @@ read_file(const char *path)
 	return buf;
 }
 
+/* Whether `text` has a status line for `migration` (padded to the longest
+ * name) whose remainder starts with `rest`. */
+static int
+has_line(const char *text, const char *migration, const char *rest)
+{
+	const char	*p = text, *q;
+	size_t		 n = strlen(migration);
+
+	while ((p = strstr(p, migration)) != NULL) {
+		if (p == text || p[-1] == '\n') {
+			for (q = p + n; *q == ' '; q++)
+				;
+			if (q > p + n && strncmp(q, rest, strlen(rest)) == 0)
+				return 1;
+		}
+		p += n;
+	}
+	return 0;
+}
+
 static void
 test_list(void **state)
 {
@@ -268,7 +288,7 @@ test_up_status_down(void **state)
 
 	(void)migrate_list(&n);
 	assert_int_equal(migrate_up(fx->db, 0, out_open(fx)), DB_OK);
-	assert_non_null(strstr(out_text(fx), "0001 users  applied\n"));
+	assert_true(has_line(out_text(fx), "0001 users", "applied\n"));
 	assert_int_equal(current(fx->db), latest);
 	assert_int_equal(table_exists(fx->db, "users"), 1);
 	assert_int_equal(query_int(fx->db,
@@ -286,7 +306,7 @@ test_up_status_down(void **state)
 	/* status */
 	assert_int_equal(migrate_status(fx->db, out_open(fx)), DB_OK);
 	o = out_text(fx);
-	assert_non_null(strstr(o, "0001 users  applied 20"));
+	assert_true(has_line(o, "0001 users", "applied 20"));
 	assert_null(strstr(o, "pending"));
 
 	/* up again: nothing to do, nothing changed */
@@ -308,7 +328,7 @@ test_up_status_down(void **state)
 	assert_int_equal(query_int(fx->db,
 	    "SELECT count(*) FROM schema_migrations"), 0);
 	assert_int_equal(migrate_status(fx->db, out_open(fx)), DB_OK);
-	assert_non_null(strstr(out_text(fx), "0001 users  pending"));
+	assert_true(has_line(out_text(fx), "0001 users", "pending"));
 	/* down on nothing is not an error */
 	assert_int_equal(migrate_down(fx->db, 1, NULL), DB_OK);
 
@@ -381,7 +401,7 @@ test_newer_database(void **state)
 	assert_non_null(strstr(o, "future"));
 	assert_non_null(strstr(o, "unknown to this build"));
 	assert_non_null(strstr(o, "newer"));
-	assert_non_null(strstr(o, "0001 users  applied"));
+	assert_true(has_line(o, "0001 users", "applied"));
 	/* Nothing was reverted. */
 	assert_int_equal(table_exists(fx->db, "users"), 1);
 	assert_int_equal(current(fx->db), latest + 1);
@@ -455,7 +475,7 @@ test_failed_migration_leaves_no_trace(void **state)
 	/* 0001 creates users, which already exists: its script fails. */
 	assert_int_equal(db_exec(fx->db, "CREATE TABLE users (x TEXT)"), DB_OK);
 	assert_int_equal(migrate_up(fx->db, 0, out_open(fx)), DB_ERROR);
-	assert_non_null(strstr(out_text(fx), "0001 users  failed"));
+	assert_true(has_line(out_text(fx), "0001 users", "failed"));
 	assert_non_null(strstr(out_text(fx), "already exists"));
 	assert_int_equal(current(fx->db), 0);
 	assert_int_equal(query_int(fx->db,

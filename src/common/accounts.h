@@ -1,0 +1,48 @@
+/*
+ * accounts: the account rules FastAPI-Users applies, shared by the auth
+ * and users programs — e-mail validation and normalisation as pydantic's
+ * EmailStr (email-validator), the password policy of FastAPI-Users'
+ * documentation, registration, login and the user update of PATCH
+ * /users/me and /users/{id}.  Each function answers the response itself
+ * on failure with FastAPI-Users' status and error code.
+ */
+#ifndef FCGI_USERS_ACCOUNTS_H
+#define FCGI_USERS_ACCOUNTS_H
+
+#include <stddef.h>
+
+struct arena;
+struct json_object;
+struct principal;
+struct request;
+struct response;
+struct user;
+
+#define ACCOUNTS_PASSWORD_MIN	8	/* characters, FastAPI-Users' documented policy */
+#define ACCOUNTS_PASSWORD_MAX	1024	/* characters; longer ones never reach the hash */
+
+/*
+ * Validates and normalises an e-mail address: surrounding blanks and a
+ * "Name <addr>" wrapper dropped, the domain lower-cased, the local part kept.
+ * Returns the normalised address (arena), or NULL with *reason set to
+ * email-validator's sentence.
+ */
+const char	*accounts_email_normalize(struct arena *, const char *in,
+		    const char **reason);
+/* NULL when the password is acceptable for that e-mail, else the reason. */
+const char	*accounts_password_reason(const char *password, const char *email);
+
+/* POST /auth/register */
+void	 accounts_register(struct request *, struct response *);
+/* POST /auth/jwt/login */
+void	 accounts_login(struct request *, struct response *);
+/*
+ * Applies a PATCH body to `u` and answers with the updated user.  `safe`
+ * (PATCH /users/me) ignores is_active, is_superuser, is_verified and role;
+ * `self` is the caller when it changes its own password (its token stays
+ * valid), NULL otherwise.
+ */
+void	 accounts_update(struct request *, struct response *, struct user *u,
+	    int safe, const struct principal *self);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * users: the repository over table `users` (DESIGN.md "Storage").  E-mails
+ * are unique and looked up without regard to case; ids are UUID v4 from
+ * OpenSSL's RNG, lower-case with hyphens.  Strings of a loaded user live in
+ * the arena given to the call.
+ */
+#ifndef FCGI_USERS_USERS_H
+#define FCGI_USERS_USERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct arena;
+struct db;
+struct json_object;
+
+#define USERS_ID_LEN		36
+#define USERS_EMAIL_MAX		320
+#define USERS_NAME_MAX		50
+#define USERS_ROLE_MAX		20
+
+enum users_err {
+	USERS_OK,
+	USERS_NOTFOUND,
+	USERS_EXISTS,		/* the e-mail belongs to another account */
+	USERS_EDB,		/* the database failed (logged) */
+	USERS_ENOMEM,
+	USERS__MAX
+};
+
+struct user {
+	char		 id[USERS_ID_LEN + 1];
+	const char	*email;
+	const char	*hashed_password;
+	int		 is_active;
+	int		 is_superuser;
+	int		 is_verified;
+	const char	*first_name;		/* NULL when unset */
+	const char	*last_name;		/* NULL when unset */
+	const char	*role;
+	const char	*created_at;		/* ISO 8601 UTC */
+	const char	*last_login;		/* NULL until the first login */
+	int64_t		 token_generation;	/* access tokens of another generation are refused… */
+	const char	*tokens_exempt_jti;	/* …except this one (NULL: none) */
+};
+
+const char	*users_strerror(enum users_err);
+/* A fresh lower-case UUID v4 into out (USERS_ID_LEN + 1 bytes); -1 on RNG failure. */
+int		 users_uuid4(char *out);
+/* Canonical lower-case hyphenated form of a UUID in any form Python's
+ * uuid.UUID() takes (hyphens or 32 hex, any case, optional braces/urn);
+ * -1 when it is not one. */
+int		 users_uuid_parse(const char *in, char *out);
+
+enum users_err	 users_find_by_id(struct db *, struct arena *, const char *id,
+		    struct user *);
+enum users_err	 users_find_by_email(struct db *, struct arena *, const char *email,
+		    struct user *);
+/* Inserts u (u->id is filled in); USERS_EXISTS for a taken e-mail. */
+enum users_err	 users_create(struct db *, struct arena *, struct user *);
+/* Writes every column of u back; USERS_EXISTS for a taken e-mail. */
+enum users_err	 users_update(struct db *, const struct user *);
+enum users_err	 users_delete(struct db *, const char *id);
+enum users_err	 users_touch_login(struct db *, const char *id);
+/* Every user, ordered by e-mail, to cb; stops when cb returns non-zero. */
+enum users_err	 users_each(struct db *, struct arena *,
+		    int (*cb)(const struct user *, void *), void *);
+
+/* The public user object: id, email, is_active, is_superuser, is_verified,
+ * first_name, last_name, role, created_at, last_login.  Never the hash. */
+struct json_object *users_to_json(const struct user *);
+
+#endif
