@@ -11,7 +11,11 @@ FU_PACKAGES=(
 	libcurl4-openssl-dev libargon2-dev libcrypt-dev libcmocka-dev
 	lighttpd apache2 libapache2-mod-fcgid spawn-fcgi
 	wrk hyperfine openssl curl ca-certificates
+	python3-jwt python3-cryptography nodejs
 )
+# npm: Debian's package for a Debian nodejs; a NodeSource nodejs holds npm
+# itself and conflicts with Debian's npm package, so ask only when npm is missing.
+command -v npm >/dev/null 2>&1 || FU_PACKAGES+=(npm)
 
 fu_log() { printf '==> %s\n' "$*" >&2; }
 
