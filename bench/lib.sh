@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # bench/lib.sh: what every fcgi-users load benchmark shares.  Sourced, not
 # run.  A benchmark script calls, in order:
 #
@@ -7,30 +8,33 @@
 #                             programs and floor.fcgi, FU_PROCS processes each
 #   bench_expect PATH STATUS [BYTES]
 #                             one curl request must answer STATUS (and BYTES)
-#   bench_warmup PATH...      unmeasured wrk runs (fills caches, spawns
-#                             nothing late)
+#   bench_warmup PATH...      unmeasured wrk runs (page faults, first
+#                             SQLite open, lazy setup)
 #   bench_rounds NAME=PATH... ROUNDS rounds of wrk over the endpoints,
-#                             alternating; keeps each name's best round
+#                             back to back, ABBA order
 #   bench_ratio NAME FLOOR TARGET
-#                             prints NAME's rate over FLOOR's and PASS/FAIL
+#                             prints the rates and the median per-round
+#                             ratio NAME/FLOOR, PASS/FAIL against TARGET
 #
 # bench_init sets an EXIT trap that stops lighttpd and removes the temp
-# folder.  Results are kept in the associative arrays BENCH_RPS, BENCH_P50
-# and BENCH_P99 (milliseconds), indexed by name.  A benchmark that needs a
-# user or a token adds steps between bench_start and bench_rounds; wrk's
-# extra arguments (a Lua script, a header) come from BENCH_WRK_ARGS_<NAME>
-# (an array name, see bench_wrk).
+# folder.  Results are kept in the associative arrays BENCH_ROUND (rate by
+# "name,round") and BENCH_RPS, BENCH_P50, BENCH_P99 (each name's best round;
+# latencies in milliseconds).  A benchmark that needs a user or a token adds
+# steps between bench_start and bench_rounds; wrk's extra arguments (a Lua
+# script, a header) come from the array BENCH_WRK_ARGS_<NAME> (see bench_wrk).
 #
 # Settings (environment):
-#   DURATION      seconds of each measured wrk run [10]
+#   DURATION      seconds of each measured wrk run [6]
 #   WARMUP        seconds of each warm-up run [3]
-#   ROUNDS        measured runs per endpoint [2]
+#   ROUNDS        measured runs per endpoint [5]
 #   THREADS       wrk threads [2]
 #   CONNECTIONS   wrk connections [32]
 #   FU_PROCS      FastCGI processes per program, the floor included [2]
 #   BENCH_PORT    TCP port on 127.0.0.1 [a free one from 20000-39999]
 #   BENCH_KEEP    1: keep the temp folder (database, logs) and say where
-#   BENCH_REPORT  a file to append one TSV line per result to
+#   BENCH_REPORT  a file to append one TSV line per result to (time, name,
+#                 best rate, floor's best, median ratio, ratio of bests,
+#                 target, verdict, conditions)
 #
 # The programs run with their defaults (LOG_LEVEL INFO: one JSON access line
 # per request); their stderr goes to programs.log in the temp folder.
@@ -40,15 +44,15 @@ BENCH_TMP=
 BENCH_BUILD=
 BENCH_LIGHTTPD_PID=
 BENCH_URL=
-declare -gA BENCH_RPS=() BENCH_P50=() BENCH_P99=()
+declare -gA BENCH_RPS=() BENCH_P50=() BENCH_P99=() BENCH_ROUND=()
 
 bench_log() { printf '==> %s\n' "$*" >&2; }
 bench_die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 
 # A free TCP port on 127.0.0.1: nothing answers a connect there.
 bench_free_port() {
-	local p i
-	for i in $(seq 1 50); do
+	local p _
+	for _ in $(seq 1 50); do
 		p=$((20000 + RANDOM % 20000))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
@@ -91,7 +95,7 @@ bench_init() {
 		cat "$BENCH_TMP/migrate.log" >&2
 		bench_die "fcgi-users migrate up failed"
 	}
-	: "${DURATION:=10}" "${WARMUP:=3}" "${ROUNDS:=2}" "${THREADS:=2}" "${CONNECTIONS:=32}"
+	: "${DURATION:=6}" "${WARMUP:=3}" "${ROUNDS:=5}" "${THREADS:=2}" "${CONNECTIONS:=32}"
 	: "${FU_PROCS:=2}"
 	export FU_PROCS
 }
@@ -99,7 +103,7 @@ bench_init() {
 # Starts lighttpd in the foreground (-D) in the background of this shell and
 # waits until it answers.
 bench_start() {
-	local port i
+	local port _
 	port=${BENCH_PORT:-$(bench_free_port)} || bench_die "no free port"
 	export FU_PORT=$port FU_CGI_BIN=$BENCH_BUILD/cgi-bin FU_DATA=$BENCH_TMP
 	export FU_ERRORLOG=$BENCH_TMP/lighttpd.log
@@ -112,7 +116,7 @@ bench_start() {
 	"$BENCH_LIGHTTPD" -D -f "$BENCH_ROOT/lighttpd/bench.conf" \
 		< /dev/null > "$BENCH_TMP/lighttpd.out" 2>> "$BENCH_TMP/programs.log" &
 	BENCH_LIGHTTPD_PID=$!
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		if curl -s -o /dev/null -m 1 "$BENCH_URL/bench/floor"; then
 			bench_log "lighttpd on $BENCH_URL (pid $BENCH_LIGHTTPD_PID), $FU_PROCS processes per program"
 			return 0
@@ -124,28 +128,35 @@ bench_start() {
 	bench_die "lighttpd did not start"
 }
 
-# Stops lighttpd (it stops the FastCGI programs it spawned).
+# Stops lighttpd (it stops the FastCGI programs it spawned).  Runs from the
+# EXIT trap under set -e: every step must succeed or be allowed to fail.
 bench_stop() {
-	local i
-	[[ -n $BENCH_LIGHTTPD_PID ]] || return 0
-	kill -TERM "$BENCH_LIGHTTPD_PID" 2>/dev/null
-	for i in $(seq 1 50); do
-		kill -0 "$BENCH_LIGHTTPD_PID" 2>/dev/null || break
+	local pid=$BENCH_LIGHTTPD_PID _
+	[[ -n $pid ]] || return 0
+	BENCH_LIGHTTPD_PID=
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -KILL "$BENCH_LIGHTTPD_PID" 2>/dev/null
-	wait "$BENCH_LIGHTTPD_PID" 2>/dev/null
-	BENCH_LIGHTTPD_PID=
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
 }
 
+# The EXIT trap: stops lighttpd, removes the temp folder (or says where it
+# is with BENCH_KEEP=1), and keeps the script's exit status.
 bench_cleanup() {
+	local rc=$?
+	set +e
 	bench_stop
-	[[ -n $BENCH_TMP && -d $BENCH_TMP ]] || return 0
-	if [[ ${BENCH_KEEP:-0} = 1 ]]; then
-		bench_log "kept $BENCH_TMP (database, lighttpd.log, programs.log)"
-	else
-		rm -rf "$BENCH_TMP"
+	if [[ -n $BENCH_TMP && -d $BENCH_TMP ]]; then
+		if [[ ${BENCH_KEEP:-0} = 1 ]]; then
+			bench_log "kept $BENCH_TMP (database, lighttpd.log, programs.log)"
+		else
+			rm -rf "$BENCH_TMP"
+		fi
 	fi
+	exit "$rc"
 }
 
 # bench_expect PATH STATUS [BYTES]: one request must give STATUS (and a body
@@ -175,10 +186,9 @@ bench_ms() {
 # bad counts non-2xx/3xx answers and socket errors (a run with bad > 0 does
 # not count).  Extra wrk arguments: the array named BENCH_WRK_ARGS_<NAME>.
 bench_wrk() {
-	local name=$1 path=$2 secs=$3 out rps p50 p99 non2xx errs
-	local -n extra="BENCH_WRK_ARGS_$name" 2>/dev/null || true
-	local args=()
+	local name=$1 path=$2 secs=$3 out rps p50 p99 non2xx errs args=()
 	if declare -p "BENCH_WRK_ARGS_$name" >/dev/null 2>&1; then
+		local -n extra="BENCH_WRK_ARGS_$name"
 		args=("${extra[@]}")
 	fi
 	out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --latency "${args[@]}" \
@@ -204,13 +214,18 @@ bench_warmup() {
 }
 
 # bench_rounds NAME=PATH...: ROUNDS rounds; each runs every endpoint once,
-# in turn, so drift of the machine (heat, neighbours) hits all alike.  The
-# best round of each name (highest rate) is kept, with its latencies.
+# back to back, in the given order on odd rounds and reversed on even ones
+# (ABBA), so drift of the machine (heat, other jobs) hits all alike.  Keeps
+# each clean run's rate in BENCH_ROUND[name,round], and each name's best
+# round (highest rate, with its latencies) in BENCH_RPS/P50/P99.
 bench_rounds() {
-	local r spec name path line rps p50 p99 bad
-	for name in "${!BENCH_RPS[@]}"; do :; done
+	local r i spec name path line rps p50 p99 bad order=()
 	for ((r = 1; r <= ROUNDS; r++)); do
-		for spec in "$@"; do
+		order=()
+		for ((i = 1; i <= $#; i++)); do
+			if ((r % 2)); then order+=("${!i}"); else order=("${!i}" "${order[@]}"); fi
+		done
+		for spec in "${order[@]}"; do
 			name=${spec%%=*} path=${spec#*=}
 			line=$(bench_wrk "$name" "$path" "$DURATION") || bench_die "wrk failed on $path"
 			read -r rps p50 p99 bad <<< "$line"
@@ -218,6 +233,7 @@ bench_rounds() {
 				"$r" "$name" "$path" "$rps" "$p50" "$p99" \
 				"$( ((bad > 0)) && echo "  ($bad bad answers: not counted)")"
 			((bad > 0)) && continue
+			BENCH_ROUND[$name,$r]=$rps
 			if [[ -z ${BENCH_RPS[$name]:-} ]] ||
 			    awk -v a="$rps" -v b="${BENCH_RPS[$name]}" 'BEGIN { exit !(a > b) }'; then
 				BENCH_RPS[$name]=$rps BENCH_P50[$name]=$p50 BENCH_P99[$name]=$p99
@@ -226,26 +242,47 @@ bench_rounds() {
 	done
 }
 
-# bench_ratio NAME FLOOR TARGET: prints both rates and NAME/FLOOR against
-# TARGET; PASS when the ratio reaches it.  Returns 0 either way.
+# bench_median_ratio NAME FLOOR: prints "median sorted-ratios..." of
+# NAME/FLOOR over the rounds where both ran cleanly; nothing when none did.
+bench_median_ratio() {
+	local name=$1 floor=$2 r list=()
+	for ((r = 1; r <= ROUNDS; r++)); do
+		[[ -n ${BENCH_ROUND[$name,$r]:-} && -n ${BENCH_ROUND[$floor,$r]:-} ]] || continue
+		list+=("$(awk -v a="${BENCH_ROUND[$name,$r]}" -v b="${BENCH_ROUND[$floor,$r]}" \
+			'BEGIN { printf "%.3f", a / b }')")
+	done
+	((${#list[@]} > 0)) || return 0
+	printf '%s\n' "${list[@]}" | sort -n | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.3f", m; for (i = 1; i <= NR; i++) printf " %s", v[i]; printf "\n" }'
+}
+
+# bench_ratio NAME FLOOR TARGET: prints both names' best rates and latencies,
+# and the result: the median over the rounds of NAME/FLOOR (each pair ran
+# back to back), PASS when it reaches TARGET.  The ratio of the two best
+# rates is printed beside it; when the two disagree much, the machine was
+# busy.  Returns 0 either way.
 bench_ratio() {
-	local name=$1 floor=$2 target=$3 ratio verdict
-	if [[ -z ${BENCH_RPS[$name]:-} || -z ${BENCH_RPS[$floor]:-} ]]; then
-		printf '%s / %s: no valid run (see the bad answers above)\n' "$name" "$floor"
-		printf 'RESULT %s FAIL (not measured)\n' "$name"
+	local name=$1 floor=$2 target=$3 med ratios best verdict
+	read -r med ratios <<< "$(bench_median_ratio "$name" "$floor")"
+	if [[ -z $med ]]; then
+		printf 'RESULT %s/%s: not measured (no round where both ran cleanly): FAIL\n' \
+			"$name" "$floor"
 		return 0
 	fi
-	ratio=$(awk -v a="${BENCH_RPS[$name]}" -v b="${BENCH_RPS[$floor]}" 'BEGIN { printf "%.3f", a / b }')
-	verdict=$(awk -v r="$ratio" -v t="$target" 'BEGIN { print (r >= t) ? "PASS" : "FAIL" }')
-	printf '%-8s %10.1f req/s  p50 %8.3f ms  p99 %8.3f ms\n' "$floor" \
+	best=$(awk -v a="${BENCH_RPS[$name]}" -v b="${BENCH_RPS[$floor]}" 'BEGIN { printf "%.3f", a / b }')
+	verdict=$(awk -v r="$med" -v t="$target" 'BEGIN { print (r >= t) ? "PASS" : "FAIL" }')
+	printf 'best     %-8s %10.1f req/s  p50 %8.3f ms  p99 %8.3f ms\n' "$floor" \
 		"${BENCH_RPS[$floor]}" "${BENCH_P50[$floor]}" "${BENCH_P99[$floor]}"
-	printf '%-8s %10.1f req/s  p50 %8.3f ms  p99 %8.3f ms\n' "$name" \
+	printf 'best     %-8s %10.1f req/s  p50 %8.3f ms  p99 %8.3f ms\n' "$name" \
 		"${BENCH_RPS[$name]}" "${BENCH_P50[$name]}" "${BENCH_P99[$name]}"
-	printf 'RESULT %s/%s = %s (target >= %s): %s\n' "$name" "$floor" "$ratio" "$target" "$verdict"
+	printf 'ratios   per round (sorted): %s; of the best rates: %s\n' "$ratios" "$best"
+	printf 'RESULT %s/%s = %s (median of %d rounds; target >= %s): %s\n' \
+		"$name" "$floor" "$med" "$(wc -w <<< "$ratios")" "$target" "$verdict"
 	if [[ -n ${BENCH_REPORT:-} ]]; then
-		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\tprocs=%s t=%s c=%s d=%ss\n' \
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\tcores=%s procs=%s t=%s c=%s d=%ss\n' \
 			"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "${BENCH_RPS[$name]}" \
-			"${BENCH_RPS[$floor]}" "$ratio" "$target" "$verdict" "$(nproc)" \
+			"${BENCH_RPS[$floor]}" "$med" "$best" "$target" "$verdict" "$(nproc)" \
 			"$FU_PROCS" "$THREADS" "$CONNECTIONS" "$DURATION" >> "$BENCH_REPORT"
 	fi
 	return 0
@@ -255,7 +292,8 @@ bench_ratio() {
 bench_describe() {
 	local cpu
 	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
-	printf 'fcgi-users bench, %s: %s cores (%s); FU_PROCS=%s; wrk -t%s -c%s -d%ss, %s rounds, best kept\n' \
-		"$(date -u +%Y-%m-%d)" "$(nproc)" "${cpu:-unknown cpu}" "$FU_PROCS" \
+	printf 'fcgi-users bench, %s: %s cores (%s), load %s; FU_PROCS=%s; wrk -t%s -c%s -d%ss; %s rounds\n' \
+		"$(date -u +%Y-%m-%d)" "$(nproc)" "${cpu:-unknown cpu}" \
+		"$(cut -d' ' -f1-3 /proc/loadavg)" "$FU_PROCS" \
 		"$THREADS" "$CONNECTIONS" "$DURATION" "$ROUNDS"
 }

@@ -2,8 +2,9 @@
  * fuzz_json: json_parse and the typed field accessors of json.c, as a
  * request body reaches them (POST /auth/register, PATCH /users/me).
  * Checks:
- *  - json_parse: a result code in range; on success an object no deeper
- *    than JSON_MAX_DEPTH that serialises and parses again; on failure no
+ *  - json_parse: a result code in range; on success a value no deeper
+ *    than JSON_MAX_DEPTH that serialises and parses again (to the same
+ *    type; the literal null is a NULL object); on failure no
  *    object, a message and an error offset within the input; input with a
  *    raw NUL, a raw control character inside a string (RFC 8259 §7;
  *    Python's json.loads: "Invalid control character") or invalid UTF-8
@@ -272,7 +273,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char		*msg = NULL, *text;
 	size_t			 pos = (size_t)-1, tlen;
 	long			 n;
-	int			 strict_ok;
 
 	/* the harness's contract: every target gets an arena */
 	if ((a = arena_new(1024)) == NULL)
@@ -294,28 +294,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (memchr(data, '\0', size) != NULL)
 		abort();
 	/*
-	 * XXX json-c 0.16's JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8
+	 * json-c 0.16 alone (JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8)
 	 * lets raw control characters in strings, overlong forms, UTF-8
-	 * surrogates and code points past U+10FFFF through (regressions/json/).
-	 * Build with -DFUZZ_JSON_KNOWN_GAPS to fuzz past them until json_parse
-	 * checks these itself.
+	 * surrogates and code points past U+10FFFF through: regressions/json/.
 	 */
-	strict_ok = n >= 0 && !has_bad_control(data, size);
-#ifndef FUZZ_JSON_KNOWN_GAPS
-	if (!strict_ok)
+	if (n < 0 || has_bad_control(data, size))
 		abort();
-#else
-	(void)strict_ok;
-#endif
 	if (depth_of(obj) > JSON_MAX_DEPTH)
 		abort();
 
-	/* what json-c writes back parses again */
+	/* what json-c writes back parses again, to the same type (the JSON
+	 * literal null is a NULL object) */
 	text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
 	if (text == NULL)
 		abort();
 	tlen = strlen(text);
-	if (json_parse(text, tlen, &again, &pos, &msg) != JSON_OK || again == NULL)
+	if (json_parse(text, tlen, &again, &pos, &msg) != JSON_OK ||
+	    json_object_get_type(again) != json_object_get_type(obj))
 		abort();
 	json_object_put(again);
 
