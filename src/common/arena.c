@@ -11,6 +11,32 @@
 #include "arena.h"
 
 #define ARENA_ALIGN	16
+
+/*
+ * Under AddressSanitizer the unused part of every chunk stays poisoned and
+ * each allocation is followed by a poisoned red zone, so an overrun into
+ * the next allocation of the same chunk is reported as it would be with
+ * malloc.
+ */
+#if defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define ARENA_ASAN 1
+# endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+# define ARENA_ASAN 1
+#endif
+#ifdef ARENA_ASAN
+# include <sanitizer/asan_interface.h>
+# define ARENA_REDZONE		ARENA_ALIGN
+# define ARENA_POISON(p, n)	ASAN_POISON_MEMORY_REGION((p), (n))
+# define ARENA_UNPOISON(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#endif
+#ifndef ARENA_REDZONE
+# define ARENA_REDZONE		0
+# define ARENA_POISON(p, n)	((void)(p), (void)(n))
+# define ARENA_UNPOISON(p, n)	((void)(p), (void)(n))
+#endif
 #define ARENA_MAX_ALLOC	((size_t)1 << 30)	/* no single request needs more */
 
 struct chunk {
@@ -39,6 +65,7 @@ chunk_new(size_t size)
 	c->next = NULL;
 	c->size = size;
 	c->used = 0;
+	ARENA_POISON(c->data, size);
 	return c;
 }
 
@@ -66,8 +93,10 @@ chunks_free(struct chunk *c, const struct chunk *keep)
 
 	for (; c != NULL; c = next) {
 		next = c->next;
-		if (c != keep)
+		if (c != keep) {
+			ARENA_UNPOISON(c->data, c->size);
 			free(c);
+		}
 	}
 }
 
@@ -89,6 +118,7 @@ arena_reset(struct arena *a)
 	chunks_free(a->head, a->first);
 	a->first->next = NULL;
 	a->first->used = 0;
+	ARENA_POISON(a->first->data, a->first->size);
 	a->head = a->first;
 	a->total = 0;
 }
@@ -111,6 +141,7 @@ arena_alloc(struct arena *a, size_t n)
 	need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	if (need == 0)
 		need = ARENA_ALIGN;
+	need += ARENA_REDZONE;
 	c = a->head;
 	if (c->size - c->used < need) {
 		size = c->size * 2;
@@ -124,6 +155,7 @@ arena_alloc(struct arena *a, size_t n)
 		a->head = c;
 	}
 	p = c->data + c->used;
+	ARENA_UNPOISON(p, n);
 	c->used += need;
 	a->total += need;
 	return p;
