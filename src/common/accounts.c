@@ -255,14 +255,23 @@ email_field(struct request *req, struct json_object *obj, int flags,
 	int			 rc;
 
 	*out = NULL;
+	/* A NUL is EmailStr's complaint before it is a string's. */
+	if (json_object_object_get_ex(obj, "email", &in) &&
+	    json_object_is_type(in, json_type_string) &&
+	    (size_t)json_object_get_string_len(in) != strlen(json_object_get_string(in))) {
+		raw = NULL;
+		reason = "The email address contains invalid characters.";
+		goto invalid;
+	}
 	if ((rc = json_field_string(obj, "email", flags, 0, EMAIL_INPUT_MAX * 4,
 	    &raw, errs)) != 1)
 		return rc;
 	if ((*out = accounts_email_normalize(req->arena, raw, &reason)) != NULL)
 		return 1;
+invalid:
 	ctx = json_object_new_object();
 	json_object_object_add(ctx, "reason", json_object_new_string(reason));
-	in = json_object_new_string(raw);
+	in = raw != NULL ? json_object_new_string(raw) : json_object_get(in);
 	json_error_add(errs, "value_error", arena_printf(req->arena,
 	    "value is not a valid email address: %s", reason), in, ctx, "body",
 	    "email");
@@ -501,7 +510,9 @@ accounts_update(struct request *req, struct response *resp, struct user *u,
 	    USERS_NAME_MAX, &first, errs);
 	has_last = json_field_string(obj, "last_name", JSON_NULLABLE, 0,
 	    USERS_NAME_MAX, &last, errs);
-	if (!safe) {
+	/* UserUpdate type-checks the privileged fields even where the safe
+	 * update then drops them. */
+	{
 		json_field_bool(obj, "is_active", JSON_NULLABLE, &active, errs);
 		json_field_bool(obj, "is_superuser", JSON_NULLABLE, &super, errs);
 		json_field_bool(obj, "is_verified", JSON_NULLABLE, &verified, errs);
@@ -557,6 +568,8 @@ accounts_update(struct request *req, struct response *resp, struct user *u,
 		u->tokens_exempt_jti = self != NULL && strcmp(self->user.id, u->id) == 0 ?
 		    self->claims.jti : NULL;
 	}
+	if (safe)
+		active = super = verified = -1, role = NULL;
 	if (active >= 0)
 		u->is_active = active;
 	if (super >= 0)

@@ -112,10 +112,48 @@ scan_ws(struct jscan *s)
 		s->i++;
 }
 
+/* The hex value of \uXXXX at p (6 bytes available), or -1. */
+static long
+u_escape_value(const unsigned char *p)
+{
+	long	 v = 0;
+	int	 k;
+
+	if (p[0] != '\\' || p[1] != 'u')
+		return -1;
+	for (k = 2; k < 6; k++) {
+		if (!isxdigit(p[k]))
+			return -1;
+		v = v * 16 + (isdigit(p[k]) ? p[k] - '0' : (tolower(p[k]) - 'a' + 10));
+	}
+	return v;
+}
+
+/*
+ * A \uXXXX escape at s->i, or a surrogate pair of two; returns its length.
+ * A lone surrogate is refused: json-c would turn it into U+FFFD and the
+ * client's text would be stored changed.
+ */
+static int
+scan_u_escape(struct jscan *s)
+{
+	long	 hi, lo;
+
+	if (s->len - s->i < 6 || (hi = u_escape_value(s->p + s->i)) < 0)
+		return scan_fail(s, s->i, "Invalid \\uXXXX escape", JSON_EINVALID);
+	if (hi < 0xd800 || hi > 0xdfff)
+		return 6;
+	if (hi <= 0xdbff && s->len - s->i >= 12 &&
+	    (lo = u_escape_value(s->p + s->i + 6)) >= 0xdc00 && lo <= 0xdfff)
+		return 12;
+	return scan_fail(s, s->i, "Unpaired surrogate in \\uXXXX escape",
+	    JSON_EINVALID);
+}
+
 static int
 scan_string(struct jscan *s)
 {
-	size_t		 start = s->i, k;
+	size_t		 start = s->i;
 	unsigned char	 c;
 	int		 n;
 
@@ -135,12 +173,9 @@ scan_string(struct jscan *s)
 				    "Unterminated string starting at", JSON_EINVALID);
 			c = s->p[s->i + 1];
 			if (c == 'u') {
-				for (k = 2; k < 6; k++)
-					if (s->i + k >= s->len ||
-					    !isxdigit(s->p[s->i + k]))
-						return scan_fail(s, s->i,
-						    "Invalid \\uXXXX escape", JSON_EINVALID);
-				s->i += 6;
+				if ((n = scan_u_escape(s)) < 0)
+					return -1;
+				s->i += (size_t)n;
 			} else if (c != '\0' && strchr("\"\\/bfnrt", c) != NULL)
 				s->i += 2;
 			else

@@ -261,6 +261,7 @@ tokens_verify(const struct tokens *t, const char *token, size_t len, int64_t now
 	/* sub: a UUID in any form Python's uuid.UUID() takes. */
 	if (!json_object_object_get_ex(claims, "sub", &v) ||
 	    !json_object_is_type(v, json_type_string) ||
+	    (size_t)json_object_get_string_len(v) != strlen(json_object_get_string(v)) ||
 	    users_uuid_parse(json_object_get_string(v), ac->sub) != 0)
 		goto out;
 	if (json_object_object_get_ex(claims, "jti", &v)) {
