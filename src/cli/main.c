@@ -2,48 +2,29 @@
  * fcgi-users: the admin tool of a deployment.  It reads the same settings
  * as the FastCGI programs (config.h) and works on the same SQLite
  * database.  Commands are rows of cli_cmds[], so a new one is a function
- * and a line; today: migrate, version, help.  Output goes to stdout,
- * errors to stderr; the exit status is 0, 1 on failure, 2 on bad usage.
+ * and a line: migrate, user (user.c), keys (keys.c), version, help; the
+ * machinery they share is cli.c.  Output goes to stdout, errors to
+ * stderr; the exit status is 0, 1 on failure, 2 on bad usage.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
 #include "migrate.h"
 
-#define CLI_PROG		"fcgi-users"
-#define CLI_DATABASE_DEFAULT	"./fastapi_users.db"	/* DATABASE_URL's default */
-#define CLI_BUSY_MS_DEFAULT	5000			/* DB_BUSY_TIMEOUT_MS's default */
 #define CLI_VERSION_MAX		9999			/* NNNN_name.sql */
-
-enum cli_exit {
-	CLI_EXIT_OK = 0,
-	CLI_EXIT_FAIL = 1,
-	CLI_EXIT_USAGE = 2,
-};
-
-/* What every command may need; filled lazily. */
-struct cli {
-	const char	*database;	/* --database PATH, or NULL */
-	char		*db_path;	/* resolved by cli_db_path() */
-	int		 busy_ms;
-};
 
 enum cli_cmd_id {
 	CLI_CMD_MIGRATE,
+	CLI_CMD_USER,
+	CLI_CMD_KEYS,
 	CLI_CMD_VERSION,
 	CLI_CMD_HELP,
 	CLI_CMD__MAX
-};
-
-struct cli_cmd {
-	const char	*name;
-	int		(*fn)(struct cli *, int argc, char *argv[]);
-	const char	*args;
-	const char	*help;
 };
 
 static int	cmd_migrate(struct cli *, int, char *[]);
@@ -53,11 +34,20 @@ static int	cmd_help(struct cli *, int, char *[]);
 static const struct cli_cmd cli_cmds[CLI_CMD__MAX] = {
 	[CLI_CMD_MIGRATE] = { "migrate", cmd_migrate,
 	    "[status | up [VERSION] | down N]",
-	    "list, apply (default) or revert schema migrations" },
+	    "list, apply (default) or revert schema migrations",
+	    "status lists every migration this build knows and when it was\n"
+	    "applied; up applies the pending ones (up to VERSION); down reverts\n"
+	    "the N newest.  up creates the database file when it is missing.",
+	    NULL },
+	[CLI_CMD_USER] = { "user", user_main,
+	    "create | list | set | delete ...",
+	    "manage user accounts", NULL, NULL },
+	[CLI_CMD_KEYS] = { "keys", keys_main, "generate ...",
+	    "make JWT signing keys", NULL, NULL },
 	[CLI_CMD_VERSION] = { "version", cmd_version, "",
-	    "print the version" },
-	[CLI_CMD_HELP] = { "help", cmd_help, "",
-	    "print this help" },
+	    "print the version", NULL, NULL },
+	[CLI_CMD_HELP] = { "help", cmd_help, "[COMMAND [SUBCOMMAND]]",
+	    "print this help, or that of a command", NULL, NULL },
 };
 
 /* The migrate operations: argument, its bounds, how the file is opened. */
@@ -84,91 +74,15 @@ static const struct migrate_op migrate_ops[MIGRATE_OP__MAX] = {
 static void
 usage(FILE *out)
 {
-	size_t	 i;
-
 	fprintf(out, "usage: %s [--database PATH] COMMAND [ARGS]\n"
 	    "       %s --version | --help\n\ncommands:\n", CLI_PROG, CLI_PROG);
-	for (i = 0; i < CLI_CMD__MAX; i++)
-		fprintf(out, "  %s%s%s\n\t%s\n", cli_cmds[i].name,
-		    cli_cmds[i].args[0] != '\0' ? " " : "", cli_cmds[i].args,
-		    cli_cmds[i].help);
+	cli_list(out, cli_cmds, CLI_CMD__MAX);
 	fprintf(out, "\nThe database is --database PATH, else DATABASE_URL"
 	    " (a path or\nsqlite:/// URL, from the environment or"
-	    " FCGI_USERS_ENV_FILE),\nelse %s.\n", CLI_DATABASE_DEFAULT);
-}
-
-/*
- * The SQLite file to work on: --database, else the settings' DATABASE_URL.
- * config_load() also demands JWT_SECRET, which migrate does not need; when
- * it fails, DATABASE_URL is taken from the environment alone.
- * XXX That fallback does not read FCGI_USERS_ENV_FILE: when an env file is
- * named but cannot be loaded, we refuse rather than guess another file.
- */
-static int
-cli_db_path(struct cli *c)
-{
-	struct config	 cfg;
-	const char	*bad = NULL, *url;
-	char		 why[256];
-	int		 ret = -1;
-
-	memset(&cfg, 0, sizeof(cfg));
-	if (c->db_path != NULL)
-		return 0;
-	c->busy_ms = CLI_BUSY_MS_DEFAULT;
-	if (c->database != NULL) {
-		if ((c->db_path = strdup(c->database)) == NULL)
-			goto nomem;
-		return 0;
-	}
-	if (config_load(&cfg, NULL, &bad, why, sizeof(why)) == CONFIG_OK) {
-		c->busy_ms = (int)cfg.db_busy_timeout_ms;
-		if ((c->db_path = strdup(cfg.database_path)) == NULL)
-			goto nomem;
-		ret = 0;
-		goto out;
-	}
-	if ((url = getenv("DATABASE_URL")) != NULL && *url != '\0') {
-		if ((c->db_path = config_sqlite_path(url)) == NULL) {
-			fprintf(stderr, "%s: DATABASE_URL is not a SQLite path"
-			    " or sqlite:/// URL\n", CLI_PROG);
-			goto out;
-		}
-		ret = 0;
-		goto out;
-	}
-	if ((url = getenv("FCGI_USERS_ENV_FILE")) != NULL && *url != '\0') {
-		fprintf(stderr, "%s: settings: %s: %s; give --database PATH or"
-		    " DATABASE_URL\n", CLI_PROG, bad != NULL ? bad : "?", why);
-		goto out;
-	}
-	if ((c->db_path = strdup(CLI_DATABASE_DEFAULT)) == NULL)
-		goto nomem;
-	ret = 0;
-	goto out;
-nomem:
-	fprintf(stderr, "%s: out of memory\n", CLI_PROG);
-out:
-	config_free(&cfg);
-	return ret;
-}
-
-/* Opens the database for a command; prints why not. */
-static int
-cli_db_open(struct cli *c, int flags, struct db **db)
-{
-	enum db_err	 e;
-
-	*db = NULL;
-	if (cli_db_path(c) == -1)
-		return -1;
-	if ((e = db_open(c->db_path, flags, c->busy_ms, db)) != DB_OK) {
-		fprintf(stderr, "%s: %s: %s%s\n", CLI_PROG, c->db_path,
-		    db_strerror(e), e == DB_CANTOPEN && !(flags & DB_OPEN_CREATE) ?
-		    " (create it with `" CLI_PROG " migrate up`)" : "");
-		return -1;
-	}
-	return 0;
+	    " FCGI_USERS_ENV_FILE),\nelse %s.  Commands other than migrate"
+	    " refuse a database\nwhose schema is behind this build.\n"
+	    "Run `%s COMMAND --help` for a command's options.\n",
+	    CLI_DATABASE_DEFAULT, CLI_PROG);
 }
 
 /* A bounded migration number or count. */
@@ -186,39 +100,65 @@ cli_number(const char *what, const char *s, int min, int *out)
 	return 0;
 }
 
-/* fcgi-users migrate [status | up [VERSION] | down N] */
+/*
+ * The operation and its argument; -1 to go on, else the exit status
+ * (--help anywhere prints the help).
+ */
 static int
-cmd_migrate(struct cli *c, int argc, char *argv[])
+migrate_parse(int argc, char *argv[], const struct migrate_op **opp, int *arg)
 {
 	const struct migrate_op *op = &migrate_ops[MIGRATE_OP_UP];
-	struct db	*db = NULL;
-	enum db_err	 e = DB_OK;
-	size_t		 i;
-	int		 arg = 0, current, ret = CLI_EXIT_USAGE;
+	int	 i;
 
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			cli_cmd_help(stdout, NULL, &cli_cmds[CLI_CMD_MIGRATE]);
+			return CLI_EXIT_OK;
+		}
+	if (argc > 1 && argv[1][0] == '-') {
+		cli_err("migrate", "unknown option \"%.*s\"",
+		    (int)strcspn(argv[1], "="), argv[1]);
+		cli_cmd_usage(NULL, &cli_cmds[CLI_CMD_MIGRATE]);
+		return CLI_EXIT_USAGE;
+	}
 	if (argc > 1) {
 		for (op = NULL, i = 0; i < MIGRATE_OP__MAX; i++)
 			if (strcmp(argv[1], migrate_ops[i].name) == 0)
 				op = &migrate_ops[i];
 		if (op == NULL) {
-			fprintf(stderr, "%s: migrate: unknown operation \"%s\"\n",
-			    CLI_PROG, argv[1]);
-			goto out;
+			cli_err("migrate", "unknown operation \"%s\"", argv[1]);
+			return CLI_EXIT_USAGE;
 		}
 	}
 	if (argc > 3 || (argc == 3 && op->arg == NULL) ||
 	    (argc < 3 && op->arg_required)) {
 		fprintf(stderr, "usage: %s migrate %s%s%s\n", CLI_PROG, op->name,
 		    op->arg != NULL ? " " : "", op->arg != NULL ? op->arg : "");
-		goto out;
+		return CLI_EXIT_USAGE;
 	}
-	if (argc == 3 && cli_number(op->arg, argv[2], 1, &arg) == -1)
-		goto out;
-	if (op == &migrate_ops[MIGRATE_OP_UP] && arg > migrate_latest()) {
-		fprintf(stderr, "%s: migrate: no migration %04d in this build"
-		    " (the latest is %04d)\n", CLI_PROG, arg, migrate_latest());
-		goto out;
+	*arg = 0;
+	if (argc == 3 && cli_number(op->arg, argv[2], 1, arg) == -1)
+		return CLI_EXIT_USAGE;
+	if (op == &migrate_ops[MIGRATE_OP_UP] && *arg > migrate_latest()) {
+		cli_err("migrate", "no migration %04d in this build (the latest"
+		    " is %04d)", *arg, migrate_latest());
+		return CLI_EXIT_USAGE;
 	}
+	*opp = op;
+	return -1;
+}
+
+/* fcgi-users migrate [status | up [VERSION] | down N] */
+static int
+cmd_migrate(struct cli *c, int argc, char *argv[])
+{
+	const struct migrate_op *op = NULL;
+	struct db	*db = NULL;
+	enum db_err	 e = DB_OK;
+	int		 arg = 0, current, ret;
+
+	if ((ret = migrate_parse(argc, argv, &op, &arg)) != -1)
+		return ret;
 	ret = CLI_EXIT_FAIL;
 	if (cli_db_open(c, op->open_flags, &db) == -1)
 		goto out;
@@ -258,23 +198,45 @@ static int
 cmd_version(struct cli *c, int argc, char *argv[])
 {
 	(void)c;
-	(void)argv;
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		cli_cmd_help(stdout, NULL, &cli_cmds[CLI_CMD_VERSION]);
+		return CLI_EXIT_OK;
+	}
 	if (argc > 1) {
-		fprintf(stderr, "usage: %s version\n", CLI_PROG);
+		cli_cmd_usage(NULL, &cli_cmds[CLI_CMD_VERSION]);
 		return CLI_EXIT_USAGE;
 	}
 	printf("%s %s\n", CLI_PROG, FCGI_USERS_VERSION);
 	return CLI_EXIT_OK;
 }
 
+/* fcgi-users help [COMMAND [SUBCOMMAND]]: that command's --help. */
 static int
 cmd_help(struct cli *c, int argc, char *argv[])
 {
-	(void)c;
-	(void)argc;
-	(void)argv;
-	usage(stdout);
-	return CLI_EXIT_OK;
+	char	*args[4];
+	size_t	 i;
+
+	if (argc < 2 || strcmp(argv[1], "help") == 0 ||
+	    strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return argc <= 3 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	}
+	for (i = 0; i < CLI_CMD__MAX; i++)
+		if (strcmp(argv[1], cli_cmds[i].name) == 0)
+			break;
+	if (i == CLI_CMD__MAX || argc > 3) {
+		cli_err("help", i == CLI_CMD__MAX ? "unknown command \"%s\"" :
+		    "too many arguments after \"%s\"", argv[1]);
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	args[0] = argv[1];
+	args[1] = argc == 3 ? argv[2] : (char *)"--help";
+	args[2] = argc == 3 ? (char *)"--help" : NULL;
+	args[3] = NULL;
+	return cli_cmds[i].fn(c, argc == 3 ? 3 : 2, args);
 }
 
 int
@@ -307,7 +269,9 @@ main(int argc, char *argv[])
 			argc--, argv++;
 			break;
 		} else {
-			fprintf(stderr, "%s: unknown option \"%s\"\n", CLI_PROG, opt);
+			/* Not what follows '=', which may be a secret. */
+			cli_err(NULL, "unknown option \"%.*s\"",
+			    (int)strcspn(opt, "="), opt);
 			usage(stderr);
 			goto out;
 		}
@@ -329,7 +293,13 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	ret = cli_cmds[i].fn(&c, argc, argv);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		cli_err(NULL, "standard output: write error");
+		ret = CLI_EXIT_FAIL;
+	}
 out:
 	free(c.db_path);
+	if (c.cfg_state != 0)
+		config_free(&c.cfg);
 	return ret;
 }

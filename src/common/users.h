@@ -62,7 +62,8 @@ enum users_err	 users_create(struct db *, struct arena *, struct user *);
 enum users_err	 users_update(struct db *, const struct user *);
 enum users_err	 users_delete(struct db *, const char *id);
 enum users_err	 users_touch_login(struct db *, const char *id);
-/* Every user, ordered by e-mail, to cb; stops when cb returns non-zero. */
+/* Every user, ordered by e-mail, to cb; stops when cb returns non-zero.
+ * The user passed to cb is valid only during the call. */
 enum users_err	 users_each(struct db *, struct arena *,
 		    int (*cb)(const struct user *, void *), void *);
 

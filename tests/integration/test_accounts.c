@@ -2113,7 +2113,7 @@ static void
 test_api_key_unset(void **state)
 {
 	static const char *const keys[] = {
-		"X-API-KEY: " API_KEY, "X-API-KEY: anything-goes-here", "X-API-KEY: ",
+		("X-API-KEY: " API_KEY), "X-API-KEY: anything-goes-here", "X-API-KEY: ",
 	};
 
 	(void)state;
