@@ -1,14 +1,14 @@
 /*
  * jwt: JWS compact tokens (RFC 7515) carrying JWT claims (RFC 7519), on
- * OpenSSL 3 EVP and json-c.  A key is bound to one algorithm when it is made
- * (HMAC secret, or RSA >= 2048 / P-256 / Ed25519 from PEM or generated) and
- * named by its RFC 7638 thumbprint.  jwt_verify takes nothing from the token
- * but the name of an algorithm it already holds keys for (never "none", never
- * a key from "jwk"/"jku"/"x5u"/"x5c"), demands canonical base64url and JSON
- * objects, refuses "crit", and only once a signature has verified parses the
- * payload and checks exp (required), nbf and iat with an explicit leeway the
- * way PyJWT 2.6 does, then aud and iss.  jwt_sign writes what PyJWT writes:
- * sorted header keys and compact, ASCII-only JSON.
+ * OpenSSL 3 EVP and json-c; the keys, each bound to one algorithm and
+ * named by its RFC 7638 thumbprint, are jwt_key.c.  jwt_verify takes
+ * nothing from the token but the name of an algorithm it already holds
+ * keys for (never "none", never a key from "jwk"/"jku"/"x5u"/"x5c"),
+ * demands canonical base64url and JSON objects, refuses "crit", and only
+ * once a signature has verified parses the payload and checks exp
+ * (required), nbf and iat with an explicit leeway the way PyJWT 2.6 does,
+ * then aud and iss.  jwt_sign writes what PyJWT writes: sorted header keys
+ * and compact, ASCII-only JSON.
  */
 #include <limits.h>
 #include <stdint.h>
@@ -18,40 +18,23 @@
 #include <time.h>
 
 #include <json-c/json.h>
-#include <openssl/bio.h>
 #include <openssl/bn.h>
-#include <openssl/buffer.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/obj_mac.h>
-#include <openssl/pem.h>
-#include <openssl/rand.h>
 #include <openssl/rsa.h>
 
 #include "json.h"
 #include "jwt.h"
+#include "jwt_int.h"
 
 #define JWT_B64_MAX	(1 << 20)	/* bytes the base64url helpers take */
-#define JWT_PEM_MAX	65536		/* bytes of PEM text we read */
-#define JWT_HMAC_MAX	4096		/* bytes of HMAC secret */
-#define JWT_RSA_MIN	2048		/* modulus bits */
-#define JWT_RSA_MAX	8192
 #define JWT_TIME_MAX	(INT64_C(1) << 53)	/* exp/nbf/iat, as a JS number */
-#define ES256_N		32		/* bytes of r and of s */
 #define ED25519_SIG	64		/* bytes of an Ed25519 signature */
 
-enum kind { KIND_HMAC, KIND_RSA, KIND_EC, KIND_OKP };
-
 /* RFC 7518 §3.1 and RFC 8037 §3.1: the algorithms, pinned to a key type. */
-static const struct alg_info {
-	const char	*name;
-	const char	*md;		/* NULL: Ed25519 hashes internally */
-	enum kind	 kind;
-	size_t		 hlen;		/* HMAC output, and generated secret */
-} algs[JWT_ALG__MAX] = {
+const struct jwt_alg_info jwt_algs[JWT_ALG__MAX] = {
 	[JWT_HS256] = { "HS256", "SHA256", KIND_HMAC, 32 },
 	[JWT_HS384] = { "HS384", "SHA384", KIND_HMAC, 48 },
 	[JWT_HS512] = { "HS512", "SHA512", KIND_HMAC, 64 },
@@ -85,29 +68,12 @@ static const unsigned char p256_n[ES256_N] = {
 	0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
 };
 
-struct jwt_key {
-	enum jwt_alg	 alg;
-	unsigned char	*secret;	/* HMAC; wiped on free */
-	size_t		 secret_len;
-	EVP_PKEY	*pkey;		/* the others */
-	int		 private;	/* pkey holds the private half */
-	char		*jwk_a;		/* public members, base64url: n / x */
-	char		*jwk_b;		/* e / y; NULL for OKP */
-	char		 kid[JWT_KID_MAX + 1];
-};
-
 const char *
 jwt_strerror(enum jwt_err e)
 {
 	if ((unsigned)e >= JWT__MAX)
 		return "unknown error";
 	return errs[e];
-}
-
-static int
-alg_ok(enum jwt_alg a)
-{
-	return (unsigned)a < JWT_ALG__MAX;
 }
 
 enum jwt_alg
@@ -118,7 +84,7 @@ jwt_alg_parse(const char *s)
 	if (s == NULL)
 		return JWT_ALG__MAX;
 	for (i = 0; i < JWT_ALG__MAX; i++)
-		if (strcmp(s, algs[i].name) == 0)
+		if (strcmp(s, jwt_algs[i].name) == 0)
 			return (enum jwt_alg)i;
 	return JWT_ALG__MAX;
 }
@@ -126,7 +92,7 @@ jwt_alg_parse(const char *s)
 const char *
 jwt_alg_name(enum jwt_alg a)
 {
-	return alg_ok(a) ? algs[a].name : NULL;
+	return jwt_alg_ok(a) ? jwt_algs[a].name : NULL;
 }
 
 /* --- base64url, RFC 4648 §5, unpadded (RFC 7515 §2) --- */
@@ -219,351 +185,6 @@ out:
 	return ret;
 }
 
-/* --- keys --- */
-
-void
-jwt_key_free(struct jwt_key *k)
-{
-	if (k == NULL)
-		return;
-	if (k->secret != NULL) {
-		OPENSSL_cleanse(k->secret, k->secret_len);
-		free(k->secret);
-	}
-	EVP_PKEY_free(k->pkey);
-	free(k->jwk_a);
-	free(k->jwk_b);
-	free(k);
-}
-
-struct jwt_key *
-jwt_key_hmac(enum jwt_alg alg, const void *secret, size_t len)
-{
-	struct jwt_key	*k;
-
-	if (!alg_ok(alg) || algs[alg].kind != KIND_HMAC || secret == NULL ||
-	    len == 0 || len > JWT_HMAC_MAX)
-		return NULL;
-	if ((k = calloc(1, sizeof(*k))) == NULL)
-		return NULL;
-	if ((k->secret = malloc(len)) == NULL) {
-		free(k);
-		return NULL;
-	}
-	memcpy(k->secret, secret, len);
-	k->secret_len = len;
-	k->alg = alg;
-	return k;
-}
-
-/* Whether pkey is the key type alg is pinned to. */
-static int
-pkey_fits(enum jwt_alg alg, EVP_PKEY *pk)
-{
-	char	 grp[64];
-	size_t	 glen;
-	int	 bits;
-
-	switch (algs[alg].kind) {
-	case KIND_RSA:
-		bits = EVP_PKEY_get_bits(pk);
-		return EVP_PKEY_is_a(pk, "RSA") &&
-		    bits >= JWT_RSA_MIN && bits <= JWT_RSA_MAX;
-	case KIND_EC:
-		/* Named curve only: explicit parameters have no group name. */
-		return EVP_PKEY_is_a(pk, "EC") &&
-		    EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME,
-		    grp, sizeof(grp), &glen) &&
-		    strcmp(grp, SN_X9_62_prime256v1) == 0;
-	case KIND_OKP:
-		return EVP_PKEY_is_a(pk, "ED25519");
-	default:
-		return 0;
-	}
-}
-
-/* A base64url copy of the big-endian bytes of a BIGNUM, padded to `pad`
- * bytes (0: minimal, as RFC 7518 §6.3.1 wants for n and e). */
-static char *
-bn_b64(const BIGNUM *bn, int pad)
-{
-	unsigned char	 buf[JWT_RSA_MAX / 8];
-	int		 n;
-
-	n = pad > 0 ? BN_bn2binpad(bn, buf, pad) :
-	    BN_num_bytes(bn) <= (int)sizeof(buf) ? BN_bn2bin(bn, buf) : -1;
-	if (n < 0)
-		return NULL;
-	return jwt_b64url_encode(buf, (size_t)n, NULL);
-}
-
-/*
- * Fills jwk_a/jwk_b with the public members and kid with the RFC 7638
- * thumbprint: base64url(SHA-256) of the required members, sorted, without
- * whitespace (§3.2; RFC 8037 §2 for OKP).  Returns 0 or -1.
- */
-static int
-key_public(struct jwt_key *k)
-{
-	BIGNUM		*a = NULL, *b = NULL;
-	unsigned char	 raw[32], md[EVP_MAX_MD_SIZE];
-	size_t		 rawlen = sizeof(raw), clen;
-	unsigned int	 mdlen;
-	char		*canon = NULL, *tp = NULL;
-	int		 ret = -1;
-
-	switch (algs[k->alg].kind) {
-	case KIND_RSA:
-		if (!EVP_PKEY_get_bn_param(k->pkey, OSSL_PKEY_PARAM_RSA_N, &a) ||
-		    !EVP_PKEY_get_bn_param(k->pkey, OSSL_PKEY_PARAM_RSA_E, &b) ||
-		    (k->jwk_a = bn_b64(a, 0)) == NULL ||
-		    (k->jwk_b = bn_b64(b, 0)) == NULL)
-			goto out;
-		break;
-	case KIND_EC:
-		if (!EVP_PKEY_get_bn_param(k->pkey, OSSL_PKEY_PARAM_EC_PUB_X, &a) ||
-		    !EVP_PKEY_get_bn_param(k->pkey, OSSL_PKEY_PARAM_EC_PUB_Y, &b) ||
-		    (k->jwk_a = bn_b64(a, ES256_N)) == NULL ||
-		    (k->jwk_b = bn_b64(b, ES256_N)) == NULL)
-			goto out;
-		break;
-	case KIND_OKP:
-		if (!EVP_PKEY_get_raw_public_key(k->pkey, raw, &rawlen) ||
-		    rawlen != sizeof(raw) ||
-		    (k->jwk_a = jwt_b64url_encode(raw, rawlen, NULL)) == NULL)
-			goto out;
-		break;
-	default:
-		goto out;
-	}
-	clen = strlen(k->jwk_a) + (k->jwk_b ? strlen(k->jwk_b) : 0) + 64;
-	if ((canon = malloc(clen)) == NULL)
-		goto out;
-	if (algs[k->alg].kind == KIND_RSA)
-		snprintf(canon, clen, "{\"e\":\"%s\",\"kty\":\"RSA\",\"n\":\"%s\"}",
-		    k->jwk_b, k->jwk_a);
-	else if (algs[k->alg].kind == KIND_EC)
-		snprintf(canon, clen, "{\"crv\":\"P-256\",\"kty\":\"EC\","
-		    "\"x\":\"%s\",\"y\":\"%s\"}", k->jwk_a, k->jwk_b);
-	else
-		snprintf(canon, clen, "{\"crv\":\"Ed25519\",\"kty\":\"OKP\","
-		    "\"x\":\"%s\"}", k->jwk_a);
-	if (!EVP_Digest(canon, strlen(canon), md, &mdlen, EVP_sha256(), NULL) ||
-	    (tp = jwt_b64url_encode(md, mdlen, NULL)) == NULL)
-		goto out;
-	snprintf(k->kid, sizeof(k->kid), "%s", tp);
-	ret = 0;
-out:
-	free(tp);
-	free(canon);
-	BN_free(a);
-	BN_free(b);
-	return ret;
-}
-
-/* A key around pk (taken, also on failure); NULL when pk does not fit. */
-static struct jwt_key *
-key_from_pkey(enum jwt_alg alg, EVP_PKEY *pk, int private)
-{
-	struct jwt_key	*k;
-
-	if (!pkey_fits(alg, pk) || (k = calloc(1, sizeof(*k))) == NULL) {
-		EVP_PKEY_free(pk);
-		return NULL;
-	}
-	k->alg = alg;
-	k->pkey = pk;
-	k->private = private;
-	if (key_public(k) == -1) {
-		jwt_key_free(k);
-		return NULL;
-	}
-	return k;
-}
-
-/* Never prompt: an encrypted PEM fails to load. */
-static int
-no_passphrase(char *buf, int size, int rw, void *u)
-{
-	(void)buf;
-	(void)size;
-	(void)rw;
-	(void)u;
-	return -1;
-}
-
-struct jwt_key *
-jwt_key_pem(enum jwt_alg alg, const char *pem, size_t len)
-{
-	BIO		*bio = NULL;
-	EVP_PKEY	*pk = NULL;
-	int		 private = 1;
-
-	if (!alg_ok(alg) || algs[alg].kind == KIND_HMAC || pem == NULL ||
-	    len == 0 || len > JWT_PEM_MAX)
-		return NULL;
-	ERR_set_mark();
-	if ((bio = BIO_new_mem_buf(pem, (int)len)) != NULL)
-		pk = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
-	if (pk == NULL) {
-		private = 0;
-		BIO_free(bio);
-		if ((bio = BIO_new_mem_buf(pem, (int)len)) != NULL)
-			pk = PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL);
-	}
-	BIO_free(bio);
-	ERR_pop_to_mark();
-	return pk == NULL ? NULL : key_from_pkey(alg, pk, private);
-}
-
-struct jwt_key *
-jwt_key_generate(enum jwt_alg alg)
-{
-	struct jwt_key	*k;
-	unsigned char	 secret[EVP_MAX_MD_SIZE];
-	EVP_PKEY	*pk = NULL;
-
-	if (!alg_ok(alg))
-		return NULL;
-	switch (algs[alg].kind) {
-	case KIND_HMAC:
-		/* A random secret as long as the MAC (RFC 7518 §3.2). */
-		if (RAND_bytes(secret, (int)algs[alg].hlen) != 1)
-			return NULL;
-		k = jwt_key_hmac(alg, secret, algs[alg].hlen);
-		OPENSSL_cleanse(secret, sizeof(secret));
-		return k;
-	case KIND_RSA:
-		pk = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)JWT_RSA_MIN);
-		break;
-	case KIND_EC:
-		pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-		break;
-	case KIND_OKP:
-		pk = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-		break;
-	}
-	return pk == NULL ? NULL : key_from_pkey(alg, pk, 1);
-}
-
-enum jwt_alg
-jwt_key_alg(const struct jwt_key *k)
-{
-	return k == NULL ? JWT_ALG__MAX : k->alg;
-}
-
-int
-jwt_key_can_sign(const struct jwt_key *k)
-{
-	return k != NULL && (k->secret != NULL || k->private);
-}
-
-const char *
-jwt_key_kid(const struct jwt_key *k)
-{
-	return k == NULL ? "" : k->kid;
-}
-
-int
-jwt_key_set_kid(struct jwt_key *k, const char *kid)
-{
-	size_t	 n;
-
-	if (k == NULL || kid == NULL ||
-	    (n = strnlen(kid, JWT_KID_MAX + 1)) > JWT_KID_MAX)
-		return -1;
-	memcpy(k->kid, kid, n + 1);
-	return 0;
-}
-
-static int
-obj_add_str(struct json_object *o, const char *name, const char *val)
-{
-	struct json_object	*s;
-
-	if ((s = json_object_new_string(val)) == NULL)
-		return -1;
-	if (json_object_object_add(o, name, s) != 0) {
-		json_object_put(s);
-		return -1;
-	}
-	return 0;
-}
-
-struct json_object *
-jwt_key_jwk(const struct jwt_key *k)
-{
-	struct json_object	*o;
-	int			 rc = 0;
-
-	if (k == NULL || k->pkey == NULL || (o = json_object_new_object()) == NULL)
-		return NULL;
-	switch (algs[k->alg].kind) {
-	case KIND_RSA:
-		rc |= obj_add_str(o, "kty", "RSA");
-		rc |= obj_add_str(o, "n", k->jwk_a);
-		rc |= obj_add_str(o, "e", k->jwk_b);
-		break;
-	case KIND_EC:
-		rc |= obj_add_str(o, "kty", "EC");
-		rc |= obj_add_str(o, "crv", "P-256");
-		rc |= obj_add_str(o, "x", k->jwk_a);
-		rc |= obj_add_str(o, "y", k->jwk_b);
-		break;
-	default:
-		rc |= obj_add_str(o, "kty", "OKP");
-		rc |= obj_add_str(o, "crv", "Ed25519");
-		rc |= obj_add_str(o, "x", k->jwk_a);
-		break;
-	}
-	rc |= obj_add_str(o, "kid", k->kid);
-	rc |= obj_add_str(o, "alg", algs[k->alg].name);
-	rc |= obj_add_str(o, "use", "sig");
-	if (rc != 0) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
-/* PEM text of the key; the private one goes through a BIO whose buffer
- * is wiped when freed. */
-static char *
-pem_out(const struct jwt_key *k, int private)
-{
-	BIO	*bio;
-	BUF_MEM	*bm = NULL;
-	char	*s = NULL;
-	int	 ok;
-
-	if (k == NULL || k->pkey == NULL || (private && !k->private))
-		return NULL;
-	if ((bio = BIO_new(private ? BIO_s_secmem() : BIO_s_mem())) == NULL)
-		return NULL;
-	ok = private ?
-	    PEM_write_bio_PKCS8PrivateKey(bio, k->pkey, NULL, NULL, 0, NULL, NULL) :
-	    PEM_write_bio_PUBKEY(bio, k->pkey);
-	if (ok && BIO_get_mem_ptr(bio, &bm) > 0 && bm != NULL &&
-	    (s = malloc(bm->length + 1)) != NULL) {
-		memcpy(s, bm->data, bm->length);
-		s[bm->length] = '\0';
-	}
-	BIO_free(bio);
-	return s;
-}
-
-char *
-jwt_key_pem_private(const struct jwt_key *k)
-{
-	return pem_out(k, 1);
-}
-
-char *
-jwt_key_pem_public(const struct jwt_key *k)
-{
-	return pem_out(k, 0);
-}
-
 /* --- signatures --- */
 
 /* HMAC of (in, len) into mac[EVP_MAX_MD_SIZE]; returns its length, 0 on error. */
@@ -572,7 +193,7 @@ hmac(const struct jwt_key *k, const void *in, size_t len, unsigned char *mac)
 {
 	size_t	 n = 0;
 
-	if (EVP_Q_mac(NULL, "HMAC", NULL, algs[k->alg].md, NULL, k->secret,
+	if (EVP_Q_mac(NULL, "HMAC", NULL, jwt_algs[k->alg].md, NULL, k->secret,
 	    k->secret_len, in, len, mac, EVP_MAX_MD_SIZE, &n) == NULL)
 		return 0;
 	return n;
@@ -590,11 +211,11 @@ md_ctx(const struct jwt_key *k, int sign)
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
 		return NULL;
 	ok = sign ?
-	    EVP_DigestSignInit_ex(ctx, &pctx, algs[k->alg].md, NULL, NULL,
+	    EVP_DigestSignInit_ex(ctx, &pctx, jwt_algs[k->alg].md, NULL, NULL,
 	    k->pkey, NULL) :
-	    EVP_DigestVerifyInit_ex(ctx, &pctx, algs[k->alg].md, NULL, NULL,
+	    EVP_DigestVerifyInit_ex(ctx, &pctx, jwt_algs[k->alg].md, NULL, NULL,
 	    k->pkey, NULL);
-	if (ok == 1 && algs[k->alg].kind == KIND_RSA)
+	if (ok == 1 && jwt_algs[k->alg].kind == KIND_RSA)
 		ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING);
 	if (ok != 1) {
 		EVP_MD_CTX_free(ctx);
@@ -653,7 +274,7 @@ jwt_sign_raw(const struct jwt_key *k, const void *in, size_t len,
 		}
 		if (EVP_DigestSign(ctx, buf, &n, in, len) != 1)
 			goto out;
-		if (algs[k->alg].kind == KIND_EC) {
+		if (jwt_algs[k->alg].kind == KIND_EC) {
 			if ((raw = ecdsa_der_to_raw(buf, n)) == NULL)
 				goto out;
 			free(buf);
@@ -721,7 +342,7 @@ verify_one(const struct jwt_key *k, const char *in, size_t len,
 	size_t		 n, derlen = 0;
 	int		 ok = 0;
 
-	switch (algs[k->alg].kind) {
+	switch (jwt_algs[k->alg].kind) {
 	case KIND_HMAC:
 		n = hmac(k, in, len, mac);
 		ok = n != 0 && siglen == n && CRYPTO_memcmp(mac, sig, n) == 0;
@@ -842,9 +463,9 @@ signing_input(const struct jwt_key *k, struct json_object *claims, char **out)
 	/* PyJWT sorts the header keys: alg, kid, typ. */
 	if ((h = json_object_new_object()) == NULL)
 		return JWT_ENOMEM;
-	if (obj_add_str(h, "alg", algs[k->alg].name) != 0 ||
-	    (k->kid[0] != '\0' && obj_add_str(h, "kid", k->kid) != 0) ||
-	    obj_add_str(h, "typ", "JWT") != 0)
+	if (jwt_obj_add_str(h, "alg", jwt_algs[k->alg].name) != 0 ||
+	    (k->kid[0] != '\0' && jwt_obj_add_str(h, "kid", k->kid) != 0) ||
+	    jwt_obj_add_str(h, "typ", "JWT") != 0)
 		goto out;
 	if ((hj = json_compact(h, &ret)) == NULL ||
 	    (pj = json_compact(claims, &ret)) == NULL)
@@ -1093,15 +714,53 @@ check_signature(const struct jwt_verify_opts *o, enum jwt_alg alg,
 	return JWT_ESIGNATURE;
 }
 
+/* The decoded parts of a compact token (RFC 7515 §7.1). */
+struct jws_parts {
+	unsigned char	*hdr, *pay, *sig;
+	size_t		 hlen, plen, slen;
+};
+
+/*
+ * Verifies the decoded parts of a token whose signing input is (in,
+ * inlen): the header, then the signature, then (only once it holds) the
+ * claims.  On JWT_OK *claims is a new reference to the payload object.
+ */
+static enum jwt_err
+verify_parts(const struct jwt_verify_opts *o, const char *in, size_t inlen,
+    const struct jws_parts *pt, struct json_object **claims)
+{
+	const char		*kid;
+	struct json_object	*h = NULL, *p = NULL;
+	enum jwt_alg		 alg;
+	enum jwt_err		 ret = JWT_EMALFORMED;
+
+	if ((h = parse_object(pt->hdr, pt->hlen)) == NULL)
+		goto out;
+	if ((ret = check_header(h, &alg, &kid)) != JWT_OK)
+		goto out;
+	if ((ret = check_signature(o, alg, kid, in, inlen,
+	    pt->sig, pt->slen)) != JWT_OK)
+		goto out;
+	/* The signature holds: now, and only now, the claims. */
+	ret = JWT_EMALFORMED;
+	if ((p = parse_object(pt->pay, pt->plen)) == NULL)
+		goto out;
+	if ((ret = check_claims(p, o)) != JWT_OK)
+		goto out;
+	*claims = p;
+	p = NULL;
+out:
+	json_object_put(p);
+	json_object_put(h);
+	return ret;
+}
+
 enum jwt_err
 jwt_verify(const char *token, size_t len, const struct jwt_verify_opts *o,
     struct json_object **claims)
 {
-	const char		*d1, *d2, *kid;
-	unsigned char		*hdr = NULL, *pay = NULL, *sig = NULL;
-	size_t			 hlen, plen, slen;
-	struct json_object	*h = NULL, *p = NULL;
-	enum jwt_alg		 alg;
+	const char		*d1, *d2;
+	struct jws_parts	 pt = { NULL, NULL, NULL, 0, 0, 0 };
 	enum jwt_err		 ret = JWT_EMALFORMED;
 
 	if (claims == NULL || o == NULL || (o->keys == NULL && o->n_keys > 0))
@@ -1117,31 +776,16 @@ jwt_verify(const char *token, size_t len, const struct jwt_verify_opts *o,
 	    memchr(d2 + 1, '.', len - (size_t)(d2 + 1 - token)) != NULL)
 		return JWT_EMALFORMED;
 	ERR_set_mark();
-	if (jwt_b64url_decode(token, (size_t)(d1 - token), &hdr, &hlen) == -1 ||
-	    jwt_b64url_decode(d1 + 1, (size_t)(d2 - d1 - 1), &pay, &plen) == -1 ||
-	    jwt_b64url_decode(d2 + 1, len - (size_t)(d2 + 1 - token), &sig, &slen) == -1)
-		goto out;
-	if ((h = parse_object(hdr, hlen)) == NULL)
-		goto out;
-	if ((ret = check_header(h, &alg, &kid)) != JWT_OK)
-		goto out;
-	if ((ret = check_signature(o, alg, kid, token, (size_t)(d2 - token),
-	    sig, slen)) != JWT_OK)
-		goto out;
-	/* The signature holds: now, and only now, the claims. */
-	ret = JWT_EMALFORMED;
-	if ((p = parse_object(pay, plen)) == NULL)
-		goto out;
-	if ((ret = check_claims(p, o)) != JWT_OK)
-		goto out;
-	*claims = p;
-	p = NULL;
-out:
-	json_object_put(p);
-	json_object_put(h);
-	free(sig);
-	free(pay);
-	free(hdr);
+	if (jwt_b64url_decode(token, (size_t)(d1 - token),
+	    &pt.hdr, &pt.hlen) == 0 &&
+	    jwt_b64url_decode(d1 + 1, (size_t)(d2 - d1 - 1),
+	    &pt.pay, &pt.plen) == 0 &&
+	    jwt_b64url_decode(d2 + 1, len - (size_t)(d2 + 1 - token),
+	    &pt.sig, &pt.slen) == 0)
+		ret = verify_parts(o, token, (size_t)(d2 - token), &pt, claims);
+	free(pt.sig);
+	free(pt.pay);
+	free(pt.hdr);
 	ERR_pop_to_mark();
 	return ret;
 }

@@ -8,6 +8,7 @@
  * would do.
  */
 #include "accounts_util.h"
+#include "case_util.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,7 +19,6 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,61 +30,46 @@ const char *const au_user_keys[AU_USER_KEYS] = {
 	"first_name", "last_name", "role", "created_at", "last_login",
 };
 
-/* ---- checks ---- */
-
-static int failures;
+/* ---- checks (case_util.h) ---- */
 
 void
 au_bad(int line, const char *fmt, ...)
 {
 	va_list ap;
-	char msg[2048];
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	case_vbad(line, fmt, ap);
 	va_end(ap);
-	print_error("  case at line %d: %s\n", line, msg);
-	failures++;
 }
 
 void
 au_begin(void)
 {
-	failures = 0;
+	case_begin();
 }
 
 void
 au_end(void)
 {
-	if (failures != 0)
-		fail_msg("%d check(s) failed, see above", failures);
+	case_end();
 }
 
 int
 au_failures(void)
 {
-	return failures;
+	return case_failures;
 }
 
 int
 au_matches(const char *re, const char *s)
 {
-	regex_t rx;
-	int ok;
-
-	if (s == NULL || regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0)
-		return 0;
-	ok = regexec(&rx, s, 0, NULL, 0) == 0;
-	regfree(&rx);
-	return ok;
+	return case_matches(re, s);
 }
 
 int
 au_is_json(const struct http_resp *r)
 {
-	const char *ct = http_resp_header(r, "Content-Type");
-
-	return ct != NULL && strncasecmp(ct, "application/json", 16) == 0;
+	return case_is_json(r);
 }
 
 const char *

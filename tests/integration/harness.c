@@ -1,7 +1,7 @@
 /*
  * harness: starts lighttpd with lighttpd/dev.conf and the four programs on
- * a free loopback port, sends requests through libcurl, reads the log,
- * runs the admin tool and plain CGI runs (see harness.h for the contract).
+ * a free loopback port, reads the log, runs the admin tool and plain CGI
+ * runs (see harness.h for the contract; requests are harness_http.c).
  * Children are started with fork/execve and an environment built here, so
  * the test process's environment is never touched.  lighttpd runs in its
  * own process group, and the test process is made a child subreaper, so
@@ -9,9 +9,9 @@
  * verifies that none is left behind.
  */
 #include "harness.h"
+#include "harness_int.h"
 
 #include <curl/curl.h>
-#include <json-c/json.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,24 +43,8 @@
 #define FU_LIGHTTPD "/usr/sbin/lighttpd"
 #endif
 
-#define ENV_MAX		256	/* entries in a child's environment */
 #define PORT_TRIES	3	/* lighttpd restarts when the picked port was taken */
 #define POLL_MS		25
-
-struct envv {
-	char	*v[ENV_MAX + 1];	/* "K=V", NULL-terminated */
-	size_t	 n;
-};
-
-struct harness {
-	char		*tmpdir;
-	char		*log_path;
-	char		 url[64];
-	int		 log_fd;
-	pid_t		 pid;		/* lighttpd, leader of its process group */
-	CURL		*curl;
-	struct envv	 env;
-};
 
 /* Variables of the test's environment passed to the programs as they are. */
 static const char *const passthrough[] = {
@@ -73,8 +56,8 @@ static const char *const programs[] = {
 	"auth.fcgi", "users.fcgi", "geocoding.fcgi", "mcp.fcgi", NULL
 };
 
-static void
-say(const char *fmt, ...)
+void
+harness_say(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -103,9 +86,8 @@ sleep_ms(int ms)
 		;
 }
 
-/* A malloc'ed printf; NULL when out of memory. */
-static char *
-xasprintf(const char *fmt, ...)
+char *
+harness_asprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s = NULL;
@@ -210,7 +192,7 @@ spawn(char *const *argv, char *const *envp, int fd_in, int fd_out, int fd_err,
 	int null_fd;
 
 	if ((pid = fork()) == -1) {
-		say("fork: %s", strerror(errno));
+		harness_say("fork: %s", strerror(errno));
 		return -1;
 	}
 	if (pid > 0) {
@@ -282,7 +264,7 @@ run(char *const *argv, char *const *envp, int fd_in, int fd_out, int fd_err,
 	if ((pid = spawn(argv, envp, fd_in, fd_out, fd_err, 0)) == -1)
 		return -1;
 	if (!wait_bounded(pid, timeout_ms, &status)) {
-		say("%s: still running after %d ms, killed", argv[0], timeout_ms);
+		harness_say("%s: still running after %d ms, killed", argv[0], timeout_ms);
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 	}
@@ -376,10 +358,10 @@ make_tmpdir(const char *prefix)
 
 	if (base == NULL || *base != '/' || strlen(base) > 48)
 		base = "/tmp";
-	if ((path = xasprintf("%s/%sXXXXXX", base, prefix)) == NULL)
+	if ((path = harness_asprintf("%s/%sXXXXXX", base, prefix)) == NULL)
 		return NULL;
 	if (mkdtemp(path) == NULL) {
-		say("mkdtemp %s: %s", path, strerror(errno));
+		harness_say("mkdtemp %s: %s", path, strerror(errno));
 		free(path);
 		return NULL;
 	}
@@ -448,17 +430,17 @@ check_build(void)
 	for (size_t i = 0; programs[i] != NULL; i++) {
 		snprintf(path, sizeof(path), "%s/cgi-bin/%s", FU_BINARY_DIR, programs[i]);
 		if (access(path, X_OK) != 0) {
-			say("%s is missing: build the programs first", path);
+			harness_say("%s is missing: build the programs first", path);
 			return -1;
 		}
 	}
 	snprintf(path, sizeof(path), "%s/bin/fcgi-users", FU_BINARY_DIR);
 	if (access(path, X_OK) != 0) {
-		say("%s is missing: build it first", path);
+		harness_say("%s is missing: build it first", path);
 		return -1;
 	}
 	if (access(lighttpd_path(), X_OK) != 0) {
-		say("lighttpd not found at %s (set FU_LIGHTTPD)", lighttpd_path());
+		harness_say("lighttpd not found at %s (set FU_LIGHTTPD)", lighttpd_path());
 		return -1;
 	}
 	return 0;
@@ -479,7 +461,7 @@ build_env(struct harness *h, const struct harness_opts *o)
 	    env_apply(&h->env, "PATH=/usr/local/bin:/usr/bin:/bin") == -1)
 		return -1;
 	if (harness_random_hex(secret, 32) == -1) {
-		say("cannot read /dev/urandom");
+		harness_say("cannot read /dev/urandom");
 		return -1;
 	}
 	if (env_setf(&h->env, "FU_CGI_BIN=%s/cgi-bin", FU_BINARY_DIR) == -1 ||
@@ -506,13 +488,10 @@ dump_log_tail(const struct harness *h)
 	if (log == NULL)
 		return;
 	len = strlen(log);
-	say("log %s (last bytes):", h->log_path);
+	harness_say("log %s (last bytes):", h->log_path);
 	fputs(len > 4096 ? log + len - 4096 : log, stderr);
 	free(log);
 }
-
-static int do_request(struct harness *, const char *, const char *,
-    const char *const *, const char *, size_t, long, int, struct http_resp *);
 
 /*
  * Starts lighttpd and waits for GET /health to answer.  Returns 0 when up,
@@ -533,7 +512,7 @@ start_lighttpd(struct harness *h)
 	/* Only what this attempt logs tells whether the port was taken. */
 	log_start = fstat(h->log_fd, &st) == 0 ? (size_t)st.st_size : 0;
 	if ((port = free_port()) == 0) {
-		say("no free loopback port");
+		harness_say("no free loopback port");
 		return -1;
 	}
 	snprintf(h->url, sizeof(h->url), "http://127.0.0.1:%d", port);
@@ -553,18 +532,20 @@ start_lighttpd(struct harness *h)
 			h->pid = -1;
 			if (busy)
 				return 1;
-			say("lighttpd exited at start (status %d)", exit_code(status));
+			harness_say("lighttpd exited at start (status %d)", exit_code(status));
 			dump_log_tail(h);
 			return -1;
 		}
-		if (do_request(h, "GET", "/health", NULL, NULL, 0, 1000, 1, &r) == 0) {
+		if (harness_http_request(h, "GET", "/health", NULL, NULL, 0, 1000, 1,
+		    &r) == 0) {
 			http_resp_free(&r);
 			return 0;
 		}
 		http_resp_free(&r);
 		sleep_ms(POLL_MS);
 	}
-	say("no answer from %s/health within %d ms", h->url, HARNESS_START_TIMEOUT_MS);
+	harness_say("no answer from %s/health within %d ms", h->url,
+	    HARNESS_START_TIMEOUT_MS);
 	dump_log_tail(h);
 	return -1;
 }
@@ -580,7 +561,7 @@ harness_start(const struct harness_opts *opts)
 
 	if (o->server != NULL && strcmp(o->server, "lighttpd") != 0) {
 		/* XXX apache: to come with apache/'s test httpd.conf. */
-		say("server \"%s\" is not supported (only lighttpd)", o->server);
+		harness_say("server \"%s\" is not supported (only lighttpd)", o->server);
 		return NULL;
 	}
 	if (check_build() == -1)
@@ -593,19 +574,19 @@ harness_start(const struct harness_opts *opts)
 	h->log_fd = -1;
 	h->pid = -1;
 	if ((h->tmpdir = make_tmpdir("fu-it-")) == NULL ||
-	    (h->log_path = xasprintf("%s/error.log", h->tmpdir)) == NULL)
+	    (h->log_path = harness_asprintf("%s/error.log", h->tmpdir)) == NULL)
 		goto out;
 	if ((h->log_fd = open(h->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 	    0600)) == -1) {
-		say("%s: %s", h->log_path, strerror(errno));
+		harness_say("%s: %s", h->log_path, strerror(errno));
 		goto out;
 	}
 	if (build_env(h, o) == -1) {
-		say("cannot build the environment (too many entries?)");
+		harness_say("cannot build the environment (too many entries?)");
 		goto out;
 	}
 	if (!o->no_migrate && (rc = harness_cli(h, migrate_up)) != 0) {
-		say("fcgi-users migrate up failed (status %d)", rc);
+		harness_say("fcgi-users migrate up failed (status %d)", rc);
 		dump_log_tail(h);
 		goto out;
 	}
@@ -613,7 +594,7 @@ harness_start(const struct harness_opts *opts)
 		if ((rc = start_lighttpd(h)) != 1)
 			break;
 	if (rc == 1)
-		say("lighttpd found its port taken %d times in a row", PORT_TRIES);
+		harness_say("lighttpd found its port taken %d times in a row", PORT_TRIES);
 	if (rc != 0)
 		goto out;
 	ret = h;
@@ -640,7 +621,7 @@ reap_group(pid_t pgid)
 		if (now_ms() >= end) {
 			if (killed)
 				return;
-			say("FastCGI children still running after lighttpd: SIGKILL");
+			harness_say("FastCGI children still running after lighttpd: SIGKILL");
 			kill(-pgid, SIGKILL);
 			killed = 1;
 			end = now_ms() + HARNESS_STOP_TIMEOUT_MS;
@@ -659,7 +640,7 @@ harness_stop(struct harness *h)
 	if (h->pid > 0) {
 		kill(-h->pid, SIGTERM);
 		if (!wait_bounded(h->pid, HARNESS_STOP_TIMEOUT_MS, &status)) {
-			say("lighttpd still running after SIGTERM: SIGKILL");
+			harness_say("lighttpd still running after SIGTERM: SIGKILL");
 			kill(-h->pid, SIGKILL);
 			waitpid(h->pid, &status, 0);
 		}
@@ -671,7 +652,7 @@ harness_stop(struct harness *h)
 		close(h->log_fd);
 	if (h->tmpdir != NULL) {
 		if (getenv("FU_KEEP_TMP") != NULL)
-			say("kept %s", h->tmpdir);
+			harness_say("kept %s", h->tmpdir);
 		else
 			rm_tree(h->tmpdir);
 	}
@@ -760,309 +741,12 @@ harness_check_log(const struct harness *h)
 	if (at != NULL) {
 		while (at > log && at[-1] != '\n')
 			at--;
-		say("sanitizer report in %s:", h->log_path);
+		harness_say("sanitizer report in %s:", h->log_path);
 		fprintf(stderr, "%.4000s\n", at);
 		ret = -1;
 	}
 	free(log);
 	return ret;
-}
-
-/* ---- HTTP ---- */
-
-struct buf {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
-	int	 over;	/* more than HARNESS_BODY_MAX came */
-};
-
-static int
-buf_add(struct buf *b, const char *data, size_t n)
-{
-	if (n > HARNESS_BODY_MAX - b->len) {
-		b->over = 1;
-		return -1;
-	}
-	if (b->cap - b->len < n + 1) {
-		size_t cap = b->cap == 0 ? 4096 : b->cap;
-		char *np;
-
-		while (cap - b->len < n + 1)
-			cap *= 2;
-		if ((np = realloc(b->p, cap)) == NULL)
-			return -1;
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
-static size_t
-on_body(char *data, size_t size, size_t nmemb, void *arg)
-{
-	return buf_add(arg, data, size * nmemb) == 0 ? size * nmemb : 0;
-}
-
-static size_t
-on_header(char *data, size_t size, size_t nmemb, void *arg)
-{
-	struct buf *b = arg;
-
-	/* A new status line (after "100 Continue"): keep only the last block. */
-	if (nmemb >= 5 && strncmp(data, "HTTP/", 5) == 0)
-		b->len = 0;
-	return buf_add(b, data, size * nmemb) == 0 ? size * nmemb : 0;
-}
-
-/* Splits the raw header block into out->hdr. */
-static int
-parse_headers(struct http_resp *out)
-{
-	char *copy, *line, *save = NULL;
-	size_t n = 0;
-	int ret = -1;
-
-	if (out->headers == NULL)
-		return 0;
-	if ((copy = strdup(out->headers)) == NULL)
-		return -1;
-	for (const char *p = copy; *p != '\0'; p++)
-		n += *p == '\n';
-	if ((out->hdr = calloc(n + 1, sizeof(*out->hdr))) == NULL)
-		goto out;
-	for (line = strtok_r(copy, "\r\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\r\n", &save)) {
-		char *colon = strchr(line, ':'), *v, *e;
-
-		if (colon == NULL || strncmp(line, "HTTP/", 5) == 0)
-			continue;
-		*colon = '\0';
-		for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
-			;
-		for (e = v + strlen(v); e > v && (e[-1] == ' ' || e[-1] == '\t'); e--)
-			;
-		*e = '\0';
-		if ((out->hdr[out->n_hdr].name = strdup(line)) == NULL ||
-		    (out->hdr[out->n_hdr].value = strdup(v)) == NULL) {
-			free(out->hdr[out->n_hdr].name);
-			goto out;
-		}
-		out->n_hdr++;
-	}
-	ret = 0;
-out:
-	free(copy);
-	return ret;
-}
-
-/* out->json when the body is one whole JSON text (blanks around allowed). */
-static void
-parse_json(struct http_resp *out)
-{
-	struct json_tokener *tok;
-	struct json_object *obj;
-	size_t end;
-
-	if (out->body_len == 0 || out->body_len > INT_MAX)
-		return;
-	if ((tok = json_tokener_new()) == NULL)
-		return;
-	obj = json_tokener_parse_ex(tok, out->body, (int)out->body_len);
-	if (obj != NULL && json_tokener_get_error(tok) == json_tokener_success) {
-		end = json_tokener_get_parse_end(tok);
-		while (end < out->body_len && strchr(" \t\r\n", out->body[end]) != NULL)
-			end++;
-		if (end == out->body_len) {
-			out->json = obj;
-			obj = NULL;
-		}
-	}
-	json_object_put(obj);
-	json_tokener_free(tok);
-}
-
-static int
-has_header(const char *const *headers, const char *name)
-{
-	size_t len = strlen(name);
-
-	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
-		if (strncasecmp(headers[i], name, len) == 0 && headers[i][len] == ':')
-			return 1;
-	return 0;
-}
-
-static int
-do_request(struct harness *h, const char *method, const char *path,
-    const char *const *headers, const char *body, size_t body_len,
-    long timeout_ms, int quiet, struct http_resp *out)
-{
-	struct curl_slist *list = NULL, *nl;
-	struct buf b = { 0 }, hb = { 0 };
-	char *url = NULL;
-	CURLcode cc;
-	int ret = -1;
-
-	memset(out, 0, sizeof(*out));
-	if (h->curl == NULL && (h->curl = curl_easy_init()) == NULL) {
-		say("curl_easy_init failed");
-		return -1;
-	}
-	curl_easy_reset(h->curl);
-	if ((url = xasprintf("%s%s", h->url, path)) == NULL)
-		goto out;
-	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++) {
-		if ((nl = curl_slist_append(list, headers[i])) == NULL)
-			goto out;
-		list = nl;
-	}
-	/* What the caller did not ask for is not sent. */
-	if (!has_header(headers, "Expect") &&
-	    (nl = curl_slist_append(list, "Expect:")) != NULL)
-		list = nl;
-	if (body != NULL && !has_header(headers, "Content-Type") &&
-	    (nl = curl_slist_append(list, "Content-Type:")) != NULL)
-		list = nl;
-	curl_easy_setopt(h->curl, CURLOPT_URL, url);
-	curl_easy_setopt(h->curl, CURLOPT_PATH_AS_IS, 1L);
-	curl_easy_setopt(h->curl, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h->curl, CURLOPT_PROXY, "");
-	curl_easy_setopt(h->curl, CURLOPT_PROTOCOLS_STR, "http");
-	curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, list);
-	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, &hb);
-	if (strcmp(method, "HEAD") == 0)
-		curl_easy_setopt(h->curl, CURLOPT_NOBODY, 1L);
-	else if (strcmp(method, "GET") != 0 || body != NULL)
-		curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, method);
-	if (body != NULL) {
-		curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-		    (curl_off_t)body_len);
-		curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
-	}
-	if ((cc = curl_easy_perform(h->curl)) != CURLE_OK) {
-		if (!quiet)
-			say("%s %s%s: %s%s", method, h->url, path, curl_easy_strerror(cc),
-		    b.over ? " (body over HARNESS_BODY_MAX)" : "");
-		goto out;
-	}
-	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &out->status);
-	out->body = b.p != NULL ? b.p : strdup("");
-	out->body_len = b.len;
-	out->headers = hb.p != NULL ? hb.p : strdup("");
-	b.p = hb.p = NULL;
-	if (out->body == NULL || out->headers == NULL || parse_headers(out) == -1)
-		goto out;
-	parse_json(out);
-	ret = 0;
-out:
-	if (ret != 0)
-		out->status = 0;
-	curl_slist_free_all(list);
-	free(b.p);
-	free(hb.p);
-	free(url);
-	return ret;
-}
-
-int
-harness_request(struct harness *h, const char *method, const char *path,
-    const char *const *headers, const char *body, size_t body_len,
-    struct http_resp *out)
-{
-	return do_request(h, method, path, headers, body, body_len,
-	    HARNESS_REQUEST_TIMEOUT_MS, 0, out);
-}
-
-int
-harness_get(struct harness *h, const char *path, struct http_resp *out)
-{
-	return harness_request(h, "GET", path, NULL, NULL, 0, out);
-}
-
-const char *
-http_resp_header(const struct http_resp *r, const char *name)
-{
-	const char *v = NULL;
-
-	for (size_t i = 0; i < r->n_hdr; i++)
-		if (strcasecmp(r->hdr[i].name, name) == 0)
-			v = r->hdr[i].value;
-	return v;
-}
-
-size_t
-http_resp_header_count(const struct http_resp *r, const char *name)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < r->n_hdr; i++)
-		n += strcasecmp(r->hdr[i].name, name) == 0;
-	return n;
-}
-
-int
-http_resp_header_has_token(const struct http_resp *r, const char *name,
-    const char *token)
-{
-	size_t tlen = strlen(token);
-
-	for (size_t i = 0; i < r->n_hdr; i++) {
-		const char *p = r->hdr[i].value;
-
-		if (strcasecmp(r->hdr[i].name, name) != 0)
-			continue;
-		while (*p != '\0') {
-			size_t len;
-
-			while (*p == ' ' || *p == '\t' || *p == ',')
-				p++;
-			len = strcspn(p, ",");
-			while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-				len--;
-			if (len == tlen && strncasecmp(p, token, tlen) == 0)
-				return 1;
-			p += strcspn(p, ",");
-		}
-	}
-	return 0;
-}
-
-const char *
-http_resp_detail(const struct http_resp *r)
-{
-	struct json_object *d;
-
-	if (r->json == NULL || !json_object_is_type(r->json, json_type_object) ||
-	    !json_object_object_get_ex(r->json, "detail", &d) ||
-	    !json_object_is_type(d, json_type_string))
-		return NULL;
-	return json_object_get_string(d);
-}
-
-void
-http_resp_free(struct http_resp *r)
-{
-	if (r == NULL)
-		return;
-	for (size_t i = 0; i < r->n_hdr; i++) {
-		free(r->hdr[i].name);
-		free(r->hdr[i].value);
-	}
-	free(r->hdr);
-	json_object_put(r->json);
-	free(r->body);
-	free(r->headers);
-	memset(r, 0, sizeof(*r));
 }
 
 /* ---- the admin tool and plain CGI ---- */
@@ -1078,7 +762,7 @@ cli_run(struct harness *h, const char *const *args, int out_fd)
 	argv[n++] = prog;
 	for (size_t i = 0; args != NULL && args[i] != NULL; i++) {
 		if (n + 1 >= sizeof(argv) / sizeof(argv[0])) {
-			say("fcgi-users: too many arguments");
+			harness_say("fcgi-users: too many arguments");
 			return -1;
 		}
 		argv[n++] = (char *)args[i];
@@ -1100,7 +784,7 @@ harness_cli_capture(struct harness *h, const char *const *argv, char **out)
 	int fd = -1, rc = -1;
 
 	*out = NULL;
-	if ((path = xasprintf("%s/cli-out-XXXXXX", h->tmpdir)) == NULL ||
+	if ((path = harness_asprintf("%s/cli-out-XXXXXX", h->tmpdir)) == NULL ||
 	    (fd = mkostemp(path, O_CLOEXEC)) == -1)
 		goto out;
 	rc = cli_run(h, argv, fd);
@@ -1130,21 +814,21 @@ harness_cgi(const char *program, const char *const *env, const char *in,
 	else
 		snprintf(prog, sizeof(prog), "%s/cgi-bin/%s", FU_BINARY_DIR, program);
 	if ((dir = make_tmpdir("fu-cgi-")) == NULL ||
-	    (pin = xasprintf("%s/in", dir)) == NULL ||
-	    (pout = xasprintf("%s/out", dir)) == NULL ||
-	    (perr = xasprintf("%s/err", dir)) == NULL)
+	    (pin = harness_asprintf("%s/in", dir)) == NULL ||
+	    (pout = harness_asprintf("%s/out", dir)) == NULL ||
+	    (perr = harness_asprintf("%s/err", dir)) == NULL)
 		goto out;
 	if (in != NULL) {
 		/* A regular file, not a pipe: the run cannot block on it. */
 		if ((fin = open(pin, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1 ||
 		    write_all(fin, in, in_len) == -1 || lseek(fin, 0, SEEK_SET) == -1) {
-			say("%s: %s", pin, strerror(errno));
+			harness_say("%s: %s", pin, strerror(errno));
 			goto out;
 		}
 	}
 	if ((fout = open(pout, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1 ||
 	    (ferr = open(perr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1) {
-		say("%s: %s", dir, strerror(errno));
+		harness_say("%s: %s", dir, strerror(errno));
 		goto out;
 	}
 	out->exit_status = run(argv, (char *const *)env, fin, fout, ferr,
@@ -1152,7 +836,7 @@ harness_cgi(const char *program, const char *const *env, const char *in,
 	if (out->exit_status == -1 ||
 	    (out->out = read_file(pout, HARNESS_BODY_MAX, &out->out_len)) == NULL ||
 	    (out->err = read_file(perr, HARNESS_BODY_MAX, NULL)) == NULL) {
-		say("%s: could not run it or read its output", prog);
+		harness_say("%s: could not run it or read its output", prog);
 		goto out;
 	}
 	ret = 0;

@@ -17,12 +17,12 @@
 #include <json-c/json.h>
 
 #include <fcntl.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "case_util.h"
 #include "harness.h"
 
 #define MIB		(1024u * 1024u)
@@ -33,55 +33,6 @@ static struct harness *X;	/* a test's own server, stopped by teardown */
 
 /* ---- checks that report a table line instead of failing at once ---- */
 
-static int failures;
-
-static void
-bad(int line, const char *fmt, ...)
-{
-	va_list ap;
-	char msg[1024];
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	print_error("  case at line %d: %s\n", line, msg);
-	failures++;
-}
-
-static void
-begin_cases(void)
-{
-	failures = 0;
-}
-
-static void
-end_cases(void)
-{
-	if (failures != 0)
-		fail_msg("%d check(s) failed, see above", failures);
-}
-
-static int
-matches(const char *re, const char *s)
-{
-	regex_t rx;
-	int ok;
-
-	if (s == NULL || regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0)
-		return 0;
-	ok = regexec(&rx, s, 0, NULL, 0) == 0;
-	regfree(&rx);
-	return ok;
-}
-
-static int
-is_json_type(const struct http_resp *r)
-{
-	const char *ct = http_resp_header(r, "Content-Type");
-
-	return ct != NULL && strncasecmp(ct, "application/json", 16) == 0;
-}
-
 /* status, a JSON content type and {"detail": detail} (detail NULL: not checked). */
 static void
 check_error(int line, const struct http_resp *r, long status, const char *detail)
@@ -89,12 +40,12 @@ check_error(int line, const struct http_resp *r, long status, const char *detail
 	const char *d = http_resp_detail(r);
 
 	if (r->status != status)
-		bad(line, "status %ld, want %ld (body %.200s)", r->status, status, r->body);
-	if (!is_json_type(r))
-		bad(line, "Content-Type \"%s\", want application/json",
+		case_bad(line, "status %ld, want %ld (body %.200s)", r->status, status, r->body);
+	if (!case_is_json(r))
+		case_bad(line, "Content-Type \"%s\", want application/json",
 		    http_resp_header(r, "Content-Type") ? http_resp_header(r, "Content-Type") : "(none)");
 	if (detail != NULL && (d == NULL || strcmp(d, detail) != 0))
-		bad(line, "detail \"%s\", want \"%s\" (body %.200s)", d ? d : "(none)",
+		case_bad(line, "detail \"%s\", want \"%s\" (body %.200s)", d ? d : "(none)",
 		    detail, r->body);
 }
 
@@ -102,7 +53,7 @@ static void
 check_no_5xx(int line, const struct http_resp *r)
 {
 	if (r->status >= 500 || r->status == 0)
-		bad(line, "status %ld: a client's request must never give a 5xx", r->status);
+		case_bad(line, "status %ld: a client's request must never give a 5xx", r->status);
 }
 
 /* The request id the programs generate: 32+ hex digits (a UUID, dashes allowed). */
@@ -196,42 +147,42 @@ test_health(void **state)
 	struct http_resp r, r2;
 
 	(void)state;
-	begin_cases();
+	case_begin();
 	assert_int_equal(harness_get(H, "/health", &r), 0);
 	assert_int_equal(harness_get(H, "/health", &r2), 0);
 	if (r.status != 200)
-		bad(__LINE__, "status %ld, want 200 (body %.200s)", r.status, r.body);
-	if (!is_json_type(&r))
-		bad(__LINE__, "not application/json");
+		case_bad(__LINE__, "status %ld, want 200 (body %.200s)", r.status, r.body);
+	if (!case_is_json(&r))
+		case_bad(__LINE__, "not application/json");
 	if (r.json == NULL || !json_object_is_type(r.json, json_type_object)) {
-		bad(__LINE__, "body is not a JSON object: %.200s", r.body);
+		case_bad(__LINE__, "body is not a JSON object: %.200s", r.body);
 	} else {
 		if (json_object_object_length(r.json) != 4)
-			bad(__LINE__, "want exactly 4 keys: %s", r.body);
+			case_bad(__LINE__, "want exactly 4 keys: %s", r.body);
 		for (size_t i = 0; i < 4; i++)
 			if (jstr(r.json, keys[i]) == NULL)
-				bad(__LINE__, "no string \"%s\": %s", keys[i], r.body);
+				case_bad(__LINE__, "no string \"%s\": %s", keys[i], r.body);
 		if (jstr(r.json, "status") && strcmp(jstr(r.json, "status"), "healthy") != 0)
-			bad(__LINE__, "status \"%s\"", jstr(r.json, "status"));
+			case_bad(__LINE__, "status \"%s\"", jstr(r.json, "status"));
 		if (jstr(r.json, "service") &&
 		    strcmp(jstr(r.json, "service"), "FastAPI Application") != 0)
-			bad(__LINE__, "service \"%s\"", jstr(r.json, "service"));
-		if (!matches("^[0-9]+\\.[0-9]+\\.[0-9]+$", jstr(r.json, "version")))
-			bad(__LINE__, "version \"%s\"", jstr(r.json, "version"));
+			case_bad(__LINE__, "service \"%s\"", jstr(r.json, "service"));
+		if (!case_matches("^[0-9]+\\.[0-9]+\\.[0-9]+$", jstr(r.json, "version")))
+			case_bad(__LINE__, "version \"%s\"", jstr(r.json, "version"));
 		/* Python's datetime.now(timezone.utc).isoformat() */
-		if (!matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+		if (!case_matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
 		    "(\\.[0-9]{1,6})?\\+00:00$", jstr(r.json, "timestamp")))
-			bad(__LINE__, "timestamp \"%s\"", jstr(r.json, "timestamp"));
+			case_bad(__LINE__, "timestamp \"%s\"", jstr(r.json, "timestamp"));
 	}
-	if (!matches(GENERATED_ID_RE, http_resp_header(&r, "X-Request-ID")))
-		bad(__LINE__, "X-Request-ID \"%s\"", http_resp_header(&r, "X-Request-ID"));
+	if (!case_matches(GENERATED_ID_RE, http_resp_header(&r, "X-Request-ID")))
+		case_bad(__LINE__, "X-Request-ID \"%s\"", http_resp_header(&r, "X-Request-ID"));
 	if (http_resp_header(&r, "X-Request-ID") && http_resp_header(&r2, "X-Request-ID") &&
 	    strcmp(http_resp_header(&r, "X-Request-ID"),
 	    http_resp_header(&r2, "X-Request-ID")) == 0)
-		bad(__LINE__, "two requests got the same X-Request-ID");
+		case_bad(__LINE__, "two requests got the same X-Request-ID");
 	http_resp_free(&r);
 	http_resp_free(&r2);
-	end_cases();
+	case_end();
 }
 
 static void
@@ -242,7 +193,7 @@ test_root(void **state)
 	(void)state;
 	assert_int_equal(harness_get(H, "/", &r), 0);
 	assert_int_equal(r.status, 200);
-	assert_true(is_json_type(&r));
+	assert_true(case_is_json(&r));
 	assert_non_null(r.json);
 	assert_int_equal(json_object_object_length(r.json), 1);
 	assert_string_equal(jstr(r.json, "message"), "Welcome to FastAPI Application");
@@ -276,7 +227,7 @@ test_request_id(void **state)
 	max[128] = '\0';
 	memset(over, 'b', 129);
 	over[129] = '\0';
-	begin_cases();
+	case_begin();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char hdr[256];
 		const char *hs[] = { hdr, NULL };
@@ -285,24 +236,24 @@ test_request_id(void **state)
 
 		snprintf(hdr, sizeof(hdr), "X-Request-ID: %s", cases[i].sent);
 		if (harness_request(H, "GET", "/health", hs, NULL, 0, &r) != 0) {
-			bad(cases[i].line, "no answer");
+			case_bad(cases[i].line, "no answer");
 			continue;
 		}
 		got = http_resp_header(&r, "X-Request-ID");
 		if (r.status != 200)
-			bad(cases[i].line, "status %ld", r.status);
+			case_bad(cases[i].line, "status %ld", r.status);
 		if (got == NULL)
-			bad(cases[i].line, "no X-Request-ID");
+			case_bad(cases[i].line, "no X-Request-ID");
 		else if (cases[i].echoed && strcmp(got, cases[i].sent) != 0)
-			bad(cases[i].line, "X-Request-ID \"%s\", want it echoed", got);
+			case_bad(cases[i].line, "X-Request-ID \"%s\", want it echoed", got);
 		else if (!cases[i].echoed &&
-		    (strcmp(got, cases[i].sent) == 0 || !matches(GENERATED_ID_RE, got)))
-			bad(cases[i].line, "X-Request-ID \"%s\", want a generated one", got);
+		    (strcmp(got, cases[i].sent) == 0 || !case_matches(GENERATED_ID_RE, got)))
+			case_bad(cases[i].line, "X-Request-ID \"%s\", want a generated one", got);
 		if (http_resp_header_count(&r, "X-Request-ID") > 1)
-			bad(cases[i].line, "X-Request-ID sent twice");
+			case_bad(cases[i].line, "X-Request-ID sent twice");
 		http_resp_free(&r);
 	}
-	end_cases();
+	case_end();
 }
 
 /* ---- 404, 405, 307 ---- */
@@ -332,20 +283,20 @@ test_not_found(void **state)
 	};
 
 	(void)state;
-	begin_cases();
+	case_begin();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct http_resp r;
 
 		if (harness_get(H, cases[i].path, &r) != 0) {
-			bad(cases[i].line, "no answer");
+			case_bad(cases[i].line, "no answer");
 			continue;
 		}
 		check_error(cases[i].line, &r, 404, "Not Found");
-		if (!matches(GENERATED_ID_RE, http_resp_header(&r, "X-Request-ID")))
-			bad(cases[i].line, "404 without a generated X-Request-ID");
+		if (!case_matches(GENERATED_ID_RE, http_resp_header(&r, "X-Request-ID")))
+			case_bad(cases[i].line, "404 without a generated X-Request-ID");
 		http_resp_free(&r);
 	}
-	end_cases();
+	case_end();
 }
 
 static void
@@ -371,7 +322,7 @@ test_method_not_allowed(void **state)
 	};
 
 	(void)state;
-	begin_cases();
+	case_begin();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct http_resp r;
 		const char *allow;
@@ -379,17 +330,17 @@ test_method_not_allowed(void **state)
 
 		if (harness_request(H, cases[i].method, cases[i].path, NULL,
 		    cases[i].body, cases[i].body ? strlen(cases[i].body) : 0, &r) != 0) {
-			bad(cases[i].line, "no answer");
+			case_bad(cases[i].line, "no answer");
 			continue;
 		}
 		/* A HEAD answer has no body to check. */
 		check_error(cases[i].line, &r, 405, head ? NULL : "Method Not Allowed");
 		allow = http_resp_header(&r, "Allow");
 		if (allow == NULL || strcmp(allow, "GET") != 0)
-			bad(cases[i].line, "Allow \"%s\", want \"GET\"", allow ? allow : "(none)");
+			case_bad(cases[i].line, "Allow \"%s\", want \"GET\"", allow ? allow : "(none)");
 		http_resp_free(&r);
 	}
-	end_cases();
+	case_end();
 }
 
 static void
@@ -406,28 +357,28 @@ test_trailing_slash(void **state)
 	};
 
 	(void)state;
-	begin_cases();
+	case_begin();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct http_resp r;
 		const char *loc;
 		size_t ll, el = strlen(cases[i].location_end);
 
 		if (harness_get(H, cases[i].path, &r) != 0) {
-			bad(cases[i].line, "no answer");
+			case_bad(cases[i].line, "no answer");
 			continue;
 		}
 		loc = http_resp_header(&r, "Location");
 		ll = loc != NULL ? strlen(loc) : 0;
 		if (r.status != 307)
-			bad(cases[i].line, "status %ld, want 307", r.status);
+			case_bad(cases[i].line, "status %ld, want 307", r.status);
 		if (loc == NULL || ll < el || strcmp(loc + ll - el, cases[i].location_end) != 0)
-			bad(cases[i].line, "Location \"%s\", want it to end in \"%s\"",
+			case_bad(cases[i].line, "Location \"%s\", want it to end in \"%s\"",
 			    loc ? loc : "(none)", cases[i].location_end);
 		if (r.body_len != 0)
-			bad(cases[i].line, "body of %zu bytes, want none", r.body_len);
+			case_bad(cases[i].line, "body of %zu bytes, want none", r.body_len);
 		http_resp_free(&r);
 	}
-	end_cases();
+	case_end();
 }
 
 /* ---- request body cap ---- */
@@ -451,20 +402,20 @@ test_body_too_large(void **state)
 	body = malloc(2 * MIB);
 	assert_non_null(body);
 	memset(body, 'x', 2 * MIB);
-	begin_cases();
+	case_begin();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *hs[] = { "Content-Type: application/octet-stream", NULL };
 		struct http_resp r;
 
 		if (harness_request(H, "POST", "/health", hs, body, cases[i].len, &r) != 0) {
-			bad(cases[i].line, "no answer");
+			case_bad(cases[i].line, "no answer");
 			continue;
 		}
 		check_error(cases[i].line, &r, cases[i].status, cases[i].detail);
 		http_resp_free(&r);
 	}
 	free(body);
-	end_cases();
+	case_end();
 }
 
 /* ---- percent-encoding ---- */
@@ -493,29 +444,29 @@ test_percent_encoding(void **state)
 	};
 
 	(void)state;
-	begin_cases();
+	case_begin();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct http_resp r;
 		long want = cases[i].status;
 
 		if (harness_get(H, cases[i].path, &r) != 0) {
-			bad(cases[i].line, "no answer");
+			case_bad(cases[i].line, "no answer");
 			continue;
 		}
 		check_no_5xx(cases[i].line, &r);
 		if (want == 0 && (r.status < 400 || r.status > 499))
-			bad(cases[i].line, "status %ld, want a 4xx", r.status);
+			case_bad(cases[i].line, "status %ld, want a 4xx", r.status);
 		else if (want != 0 && r.status != want)
-			bad(cases[i].line, "status %ld, want %ld (body %.200s)",
+			case_bad(cases[i].line, "status %ld, want %ld (body %.200s)",
 			    r.status, want, r.body);
 		if (cases[i].json && r.json == NULL)
-			bad(cases[i].line, "body is not JSON: %.200s", r.body);
+			case_bad(cases[i].line, "body is not JSON: %.200s", r.body);
 		/* Whenever the program answered a 400, it says why. */
 		if (r.status == 400 && r.json != NULL)
 			check_error(cases[i].line, &r, 400, "Invalid percent-encoding");
 		http_resp_free(&r);
 	}
-	end_cases();
+	case_end();
 }
 
 /* ---- CORS ---- */
@@ -535,7 +486,7 @@ struct cors_case {
 static void
 run_cors_cases(struct harness *h, const struct cors_case *cases, size_t n)
 {
-	begin_cases();
+	case_begin();
 	for (size_t i = 0; i < n; i++) {
 		const struct cors_case *c = &cases[i];
 		char origin[256], acrm[128];
@@ -555,25 +506,25 @@ run_cors_cases(struct harness *h, const struct cors_case *cases, size_t n)
 			hs[nh++] = "Access-Control-Request-Headers: authorization, mcp-session-id";
 		}
 		if (harness_request(h, c->method, "/health", hs, NULL, 0, &r) != 0) {
-			bad(c->line, "no answer");
+			case_bad(c->line, "no answer");
 			continue;
 		}
 		if (c->detail != NULL)
 			check_error(c->line, &r, c->status, c->detail);
 		else if (r.status != c->status)
-			bad(c->line, "status %ld, want %ld (body %.200s)", r.status, c->status, r.body);
+			case_bad(c->line, "status %ld, want %ld (body %.200s)", r.status, c->status, r.body);
 		acao = http_resp_header(&r, "Access-Control-Allow-Origin");
 		if (c->acao == NULL && acao != NULL)
-			bad(c->line, "Access-Control-Allow-Origin \"%s\", want none", acao);
+			case_bad(c->line, "Access-Control-Allow-Origin \"%s\", want none", acao);
 		if (c->acao != NULL && (acao == NULL ||
 		    (*c->acao != '\0' && strcmp(acao, c->acao) != 0)))
-			bad(c->line, "Access-Control-Allow-Origin \"%s\", want \"%s\"",
+			case_bad(c->line, "Access-Control-Allow-Origin \"%s\", want \"%s\"",
 			    acao ? acao : "(none)", c->acao);
 		if (c->vary_origin && !http_resp_header_has_token(&r, "Vary", "Origin"))
-			bad(c->line, "Vary does not hold Origin");
+			case_bad(c->line, "Vary does not hold Origin");
 		http_resp_free(&r);
 	}
-	end_cases();
+	case_end();
 }
 
 static void
@@ -598,21 +549,21 @@ test_cors_default(void **state)
 	(void)state;
 	/* The preflight's other headers are checked below. */
 	run_cors_cases(H, cases, sizeof(cases) / sizeof(cases[0]));
-	begin_cases();
+	case_begin();
 	assert_int_equal(harness_request(H, "OPTIONS", "/health", hs, NULL, 0, &r), 0);
 	if (r.status != 200)
-		bad(__LINE__, "preflight status %ld", r.status);
+		case_bad(__LINE__, "preflight status %ld", r.status);
 	if (!http_resp_header_has_token(&r, "Access-Control-Allow-Methods", "GET"))
-		bad(__LINE__, "Access-Control-Allow-Methods \"%s\" lacks GET",
+		case_bad(__LINE__, "Access-Control-Allow-Methods \"%s\" lacks GET",
 		    http_resp_header(&r, "Access-Control-Allow-Methods"));
 	for (size_t i = 0; allowed_headers[i] != NULL; i++)
 		if (!http_resp_header_has_token(&r, "Access-Control-Allow-Headers",
 		    allowed_headers[i]))
-			bad(__LINE__, "Access-Control-Allow-Headers \"%s\" lacks %s",
+			case_bad(__LINE__, "Access-Control-Allow-Headers \"%s\" lacks %s",
 			    http_resp_header(&r, "Access-Control-Allow-Headers"),
 			    allowed_headers[i]);
 	http_resp_free(&r);
-	end_cases();
+	case_end();
 }
 
 static void
@@ -674,7 +625,7 @@ test_routing(void **state)
 
 	(void)state;
 	assert_int_equal(harness_random_hex(rnd, 4), 0);
-	begin_cases();
+	case_begin();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char id[64], quoted[80], hdr[96], *log;
 		const char *hs[] = { hdr, NULL };
@@ -684,7 +635,7 @@ test_routing(void **state)
 		snprintf(id, sizeof(id), "route-%s-%zu", rnd, i);
 		snprintf(hdr, sizeof(hdr), "X-Request-ID: %s", id);
 		if (harness_request(H, "GET", cases[i].path, hs, NULL, 0, &r) != 0) {
-			bad(cases[i].line, "no answer");
+			case_bad(cases[i].line, "no answer");
 			continue;
 		}
 		check_no_5xx(cases[i].line, &r);
@@ -693,16 +644,16 @@ test_routing(void **state)
 		log = harness_wait_log(H, quoted, 3000);
 		line = log != NULL ? log_find(log, "request_id", id) : NULL;
 		if (line == NULL)
-			bad(cases[i].line, "no log line with request_id %s", id);
+			case_bad(cases[i].line, "no log line with request_id %s", id);
 		else if (jstr(line, "program") == NULL ||
 		    strcmp(jstr(line, "program"), cases[i].program) != 0)
-			bad(cases[i].line, "%s answered by \"%s\", want %s", cases[i].path,
+			case_bad(cases[i].line, "%s answered by \"%s\", want %s", cases[i].path,
 			    jstr(line, "program") ? jstr(line, "program") : "(none)",
 			    cases[i].program);
 		json_object_put(line);
 		free(log);
 	}
-	end_cases();
+	case_end();
 }
 
 /* ---- the access log ---- */
@@ -753,17 +704,17 @@ expect_all_503(int line, struct harness *h, const char *detail)
 		struct http_resp r;
 
 		if (harness_get(h, paths[i % 3], &r) != 0) {
-			bad(line, "request %d: no answer", i);
+			case_bad(line, "request %d: no answer", i);
 			continue;
 		}
 		if (r.status != 503 || http_resp_detail(&r) == NULL ||
-		    strcmp(http_resp_detail(&r), detail) != 0 || !is_json_type(&r))
-			bad(line, "request %d %s: status %ld body %.200s, want 503 \"%s\"",
+		    strcmp(http_resp_detail(&r), detail) != 0 || !case_is_json(&r))
+			case_bad(line, "request %d %s: status %ld body %.200s, want 503 \"%s\"",
 			    i, paths[i % 3], r.status, r.body, detail);
 		http_resp_free(&r);
 	}
 	if (!harness_alive(h))
-		bad(line, "lighttpd is down");
+		case_bad(line, "lighttpd is down");
 }
 
 static void
@@ -793,29 +744,29 @@ test_misconfigured_secret(void **state)
 	};
 
 	(void)state;
-	begin_cases();
+	case_begin();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct harness_opts o = { .env = cases[i].env, .procs = 1 };
 		char *log;
 
 		if ((X = harness_start(&o)) == NULL) {
-			bad(cases[i].line, "the server did not start");
+			case_bad(cases[i].line, "the server did not start");
 			continue;
 		}
 		expect_all_503(cases[i].line, X, "Service misconfigured");
 		log = harness_read_log(X);
 		if (log == NULL || strstr(log, "JWT_SECRET") == NULL)
-			bad(cases[i].line, "the log does not name JWT_SECRET");
+			case_bad(cases[i].line, "the log does not name JWT_SECRET");
 		for (size_t k = 0; k < 2; k++)
 			if (log != NULL && cases[i].leak[k] != NULL &&
 			    strstr(log, cases[i].leak[k]) != NULL)
-				bad(cases[i].line, "the log holds the secret's value (%s)",
+				case_bad(cases[i].line, "the log holds the secret's value (%s)",
 				    cases[i].leak[k]);
 		free(log);
 		if (stop_own(NULL) != 0)
-			bad(cases[i].line, "sanitizer report in the log");
+			case_bad(cases[i].line, "sanitizer report in the log");
 	}
-	end_cases();
+	case_end();
 }
 
 /* A file with `text` (mode 0600); returns its malloc'ed path. */
@@ -855,7 +806,7 @@ test_env_file(void **state)
 	};
 
 	(void)state;
-	begin_cases();
+	case_begin();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *path = cases[i].text != NULL ? write_temp(cases[i].text) :
 		    strdup("/nonexistent-dir/fcgi-users.env");
@@ -871,28 +822,28 @@ test_env_file(void **state)
 		else
 			snprintf(secret_env, sizeof(secret_env), "JWT_SECRET");
 		if ((X = harness_start(&o)) == NULL) {
-			bad(cases[i].line, "the server did not start");
+			case_bad(cases[i].line, "the server did not start");
 		} else if (harness_get(X, "/health", &r) != 0) {
-			bad(cases[i].line, "no answer");
+			case_bad(cases[i].line, "no answer");
 		} else {
 			if (cases[i].status == 503)
 				check_error(cases[i].line, &r, 503, "Service misconfigured");
 			else if (r.status != cases[i].status)
-				bad(cases[i].line, "status %ld, want %ld (body %.200s)",
+				case_bad(cases[i].line, "status %ld, want %ld (body %.200s)",
 				    r.status, cases[i].status, r.body);
 			http_resp_free(&r);
 			log = harness_read_log(X);
 			if (log != NULL && strstr(log, GOOD_SECRET) != NULL)
-				bad(cases[i].line, "the log holds the env file's secret");
+				case_bad(cases[i].line, "the log holds the env file's secret");
 			free(log);
 		}
 		if (stop_own(NULL) != 0)
-			bad(cases[i].line, "sanitizer report in the log");
+			case_bad(cases[i].line, "sanitizer report in the log");
 		if (cases[i].text != NULL)
 			unlink(path);
 		free(path);
 	}
-	end_cases();
+	case_end();
 #undef GOOD_SECRET
 }
 
@@ -907,7 +858,7 @@ check_schema_behind(int line, struct harness *h)
 
 	for (int i = 0; i < 4; i++) {
 		if (harness_get(h, "/health", &r) != 0) {
-			bad(line, "no answer");
+			case_bad(line, "no answer");
 			continue;
 		}
 		check_error(line, &r, 503, "Database schema is out of date");
@@ -915,17 +866,17 @@ check_schema_behind(int line, struct harness *h)
 	}
 	log = harness_read_log(h);
 	if (log == NULL || strstr(log, "fcgi-users migrate") == NULL)
-		bad(line, "the log does not say to run fcgi-users migrate");
+		case_bad(line, "the log does not say to run fcgi-users migrate");
 	free(log);
 	if (harness_cli(h, migrate_up) != 0)
-		bad(line, "fcgi-users migrate up failed");
+		case_bad(line, "fcgi-users migrate up failed");
 	for (int i = 0; i < 6; i++) {
 		if (harness_get(h, "/health", &r) != 0) {
-			bad(line, "no answer");
+			case_bad(line, "no answer");
 			continue;
 		}
 		if (r.status != 200)
-			bad(line, "request %d after migrating: status %ld body %.200s",
+			case_bad(line, "request %d after migrating: status %ld body %.200s",
 			    i, r.status, r.body);
 		http_resp_free(&r);
 	}
@@ -943,7 +894,7 @@ test_schema_behind(void **state)
 	};
 
 	(void)state;
-	begin_cases();
+	case_begin();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char dir[] = "/tmp/fu-db-XXXXXX", db[64], db_env[96], side[80];
 		const char *env[] = { db_env, NULL };
@@ -960,11 +911,11 @@ test_schema_behind(void **state)
 			o.env = env;
 		}
 		if ((X = harness_start(&o)) == NULL)
-			bad(cases[i].line, "the server did not start");
+			case_bad(cases[i].line, "the server did not start");
 		else
 			check_schema_behind(cases[i].line, X);
 		if (stop_own(NULL) != 0)
-			bad(cases[i].line, "sanitizer report in the log");
+			case_bad(cases[i].line, "sanitizer report in the log");
 		if (cases[i].empty_file) {
 			static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
 
@@ -975,7 +926,7 @@ test_schema_behind(void **state)
 			(void)rmdir(dir);
 		}
 	}
-	end_cases();
+	case_end();
 }
 
 static void
@@ -988,7 +939,7 @@ test_database_unavailable(void **state)
 	(void)state;
 	h = X = harness_start(&o);
 	assert_non_null(h);
-	begin_cases();
+	case_begin();
 	for (int i = 0; i < 5; i++) {
 		struct http_resp r;
 
@@ -997,8 +948,8 @@ test_database_unavailable(void **state)
 		http_resp_free(&r);
 	}
 	if (!harness_alive(h))
-		bad(__LINE__, "lighttpd is down");
-	end_cases();
+		case_bad(__LINE__, "lighttpd is down");
+	case_end();
 }
 
 /* ---- plain CGI ---- */

@@ -21,41 +21,8 @@
 #include "app.h"
 #include "arena.h"
 #include "log.h"
+#include "unit_util.h"
 
-static int	failures;
-
-#define CHECK(line, cond) do {						\
-	if (!(cond)) {							\
-		print_error("%s:%d: check failed: %s\n", __FILE__,	\
-		    (line), #cond);					\
-		failures++;						\
-	}								\
-} while (0)
-#define CHECK_STR(line, got, want) do {					\
-	const char *g_ = (got), *w_ = (want);				\
-	if (!((g_ == NULL && w_ == NULL) ||				\
-	    (g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0))) {	\
-		print_error("%s:%d: %s: got \"%s\", want \"%s\"\n",	\
-		    __FILE__, (line), #got, g_ ? g_ : "(null)",		\
-		    w_ ? w_ : "(null)");				\
-		failures++;						\
-	}								\
-} while (0)
-#define CHECK_INT(line, got, want) do {					\
-	long long g_ = (long long)(got), w_ = (long long)(want);	\
-	if (g_ != w_) {							\
-		print_error("%s:%d: %s: got %lld, want %lld\n",		\
-		    __FILE__, (line), #got, g_, w_);			\
-		failures++;						\
-	}								\
-} while (0)
-#define DONE()	do {							\
-	int f_ = failures;						\
-	failures = 0;							\
-	assert_int_equal(f_, 0);					\
-} while (0)
-
-#define NCASES(t)	(sizeof(t) / sizeof((t)[0]))
 #define P(s)		((char *)(s))
 #define M(m)		(1u << (m))
 
@@ -113,20 +80,6 @@ static const struct route routes[] = {
 static const struct app_def def = {
 	"test_app", routes, NCASES(routes), 0
 };
-
-static int
-setup_arena(void **state)
-{
-	*state = arena_new(4096);
-	return *state == NULL ? -1 : 0;
-}
-
-static int
-teardown_arena(void **state)
-{
-	arena_free(*state);
-	return 0;
-}
 
 /* --- app_route_match ---------------------------------------------------- */
 

@@ -5,7 +5,6 @@
  * back, nest and retry on a lock held by another connection.  Table cases
  * carry their own line, which cmocka reports on failure.
  */
-#include <ftw.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,55 +20,20 @@
 #include <cmocka.h>
 
 #include "db.h"
+#include "unit_util.h"
 
-#define check_int(a, b, line) \
-	_assert_int_equal((LargestIntegralType)(a), (LargestIntegralType)(b), \
-	    __FILE__, (line))
-
-struct fx {
-	char		 dir[64];
-	char		 path[128];
-	struct db	*db;
-};
-
-static int
-rm_entry(const char *p, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(p);
-}
-
+/* The fixture: unit_util.h's temporary folder with test.db open in it. */
 static int
 setup(void **state)
 {
-	struct fx	*fx;
-
-	if ((fx = calloc(1, sizeof(*fx))) == NULL)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/fu-test-db-XXXXXX");
-	if (mkdtemp(fx->dir) == NULL) {
-		free(fx);
-		return -1;
-	}
-	snprintf(fx->path, sizeof(fx->path), "%s/test.db", fx->dir);
-	if (db_open(fx->path, DB_OPEN_CREATE, 1000, &fx->db) != DB_OK) {
-		free(fx);
-		return -1;
-	}
-	*state = fx;
-	return 0;
+	return unit_tmpdb_setup(state, sizeof(struct unit_tmpdb),
+	    "/tmp/fu-test-db-XXXXXX");
 }
 
 static int
 teardown(void **state)
 {
-	struct fx	*fx = *state;
-
-	db_close(fx->db);
-	nftw(fx->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(fx);
+	unit_tmpdb_teardown(*state);
 	return 0;
 }
 
@@ -96,19 +60,6 @@ query_text(struct db *db, const char *sql, char *buf, size_t len)
 	v = db_column_text(s, 0, NULL);
 	snprintf(buf, len, "%s", v != NULL ? v : "(null)");
 	db_stmt_done(s);
-}
-
-static int64_t
-query_int(struct db *db, const char *sql)
-{
-	struct db_stmt	*s;
-	int64_t		 v;
-
-	assert_int_equal(db_prepare(db, sql, &s), DB_OK);
-	assert_int_equal(db_step(s), DB_ROW);
-	v = db_column_int64(s, 0);
-	db_stmt_done(s);
-	return v;
 }
 
 static int64_t
@@ -142,7 +93,7 @@ test_strerror(void **state)
 static void
 test_open_errors(void **state)
 {
-	struct fx	*fx = *state;
+	struct unit_tmpdb	*fx = *state;
 	static const unsigned char header[] = "SQLite format 3";
 	static const struct {
 		int		 line;
@@ -208,7 +159,7 @@ test_open_errors(void **state)
 static void
 test_pragmas(void **state)
 {
-	struct fx	*fx = *state;
+	struct unit_tmpdb	*fx = *state;
 	struct db	*ro;
 	char		 buf[32];
 
@@ -229,7 +180,7 @@ test_pragmas(void **state)
 static void
 test_readonly(void **state)
 {
-	struct fx	*fx = *state;
+	struct unit_tmpdb	*fx = *state;
 	struct db	*ro, *rw;
 	struct db_stmt	*s;
 
@@ -259,7 +210,7 @@ test_readonly(void **state)
 static void
 test_constraints(void **state)
 {
-	struct fx	*fx = *state;
+	struct unit_tmpdb	*fx = *state;
 	static const struct {
 		int		 line;
 		const char	*sql;
@@ -304,7 +255,7 @@ test_constraints(void **state)
 static void
 test_cache_same_pointer(void **state)
 {
-	struct fx	*fx = *state;
+	struct unit_tmpdb	*fx = *state;
 	struct db_stmt	*a, *b, *c;
 	char		 buf[64], *heap;
 
@@ -338,7 +289,7 @@ test_cache_same_pointer(void **state)
 static void
 test_cache_overflow(void **state)
 {
-	struct fx	*fx = *state;
+	struct unit_tmpdb	*fx = *state;
 	struct db_stmt	*s, *held[DB_STMT_CACHE_MAX + 5];
 	char		 sql[64];
 	int		 round, i;
@@ -369,7 +320,7 @@ test_cache_overflow(void **state)
 static void
 test_cache_busy_same_sql(void **state)
 {
-	struct fx	*fx = *state;
+	struct unit_tmpdb	*fx = *state;
 	struct db_stmt	*a, *b, *c;
 
 	assert_int_equal(db_exec(fx->db, "CREATE TABLE t (v INTEGER);"
@@ -401,7 +352,7 @@ test_cache_busy_same_sql(void **state)
 static void
 test_prepare_errors(void **state)
 {
-	struct fx	*fx = *state;
+	struct unit_tmpdb	*fx = *state;
 	static const struct {
 		int		 line;
 		const char	*sql;
@@ -442,7 +393,7 @@ test_prepare_errors(void **state)
 static void
 test_binds(void **state)
 {
-	struct fx	*fx = *state;
+	struct unit_tmpdb	*fx = *state;
 	static const unsigned char bin[] = { 0, 1, 0xff, 0x80, 0, 'x' };
 	struct db_stmt	*s;
 	const char	*t;
@@ -520,7 +471,7 @@ test_binds(void **state)
 static void
 test_changes(void **state)
 {
-	struct fx	*fx = *state;
+	struct unit_tmpdb	*fx = *state;
 
 	assert_int_equal(db_exec(fx->db, "CREATE TABLE t (v INTEGER);"
 	    "INSERT INTO t VALUES (1), (2), (3), (4)"), DB_OK);
@@ -564,7 +515,7 @@ tx_insert(struct db *db, void *arg)
 static void
 test_transaction_rollback(void **state)
 {
-	struct fx	*fx = *state;
+	struct unit_tmpdb	*fx = *state;
 	static const struct {
 		int		 line;
 		enum db_err	 result;
@@ -634,7 +585,7 @@ tx_outer(struct db *db, void *arg)
 static void
 test_transaction_nested(void **state)
 {
-	struct fx	*fx = *state;
+	struct unit_tmpdb	*fx = *state;
 	struct nest_arg	 n;
 
 	assert_int_equal(db_exec(fx->db, "CREATE TABLE t (v INTEGER)"), DB_OK);
@@ -675,7 +626,7 @@ hold_then_release(void *arg)
 static void
 test_transaction_busy(void **state)
 {
-	struct fx	*fx = *state;
+	struct unit_tmpdb	*fx = *state;
 	struct db	*other, *me;
 	struct holder	 h;
 	struct tx_arg	 a;
@@ -720,7 +671,7 @@ test_transaction_busy(void **state)
 static void
 test_close_with_open_work(void **state)
 {
-	struct fx	*fx = *state;
+	struct unit_tmpdb	*fx = *state;
 	struct db	*db;
 	struct db_stmt	*a, *b;
 

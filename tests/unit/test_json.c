@@ -20,41 +20,10 @@
 #include "json.h"
 #include "request.h"
 
-static int	failures;
+/* Strings are printed in single quotes: they are mostly JSON texts. */
+#define UNIT_QUOTE	"'"
+#include "unit_util.h"
 
-#define CHECK(line, cond) do {						\
-	if (!(cond)) {							\
-		print_error("%s:%d: check failed: %s\n", __FILE__,	\
-		    (line), #cond);					\
-		failures++;						\
-	}								\
-} while (0)
-#define CHECK_STR(line, got, want) do {					\
-	const char *g_ = (got), *w_ = (want);				\
-	if (!((g_ == NULL && w_ == NULL) ||				\
-	    (g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0))) {	\
-		print_error("%s:%d: %s: got '%s', want '%s'\n",		\
-		    __FILE__, (line), #got, g_ ? g_ : "(null)",		\
-		    w_ ? w_ : "(null)");				\
-		failures++;						\
-	}								\
-} while (0)
-#define CHECK_INT(line, got, want) do {					\
-	long long g_ = (long long)(got), w_ = (long long)(want);	\
-	if (g_ != w_) {							\
-		print_error("%s:%d: %s: got %lld, want %lld\n",		\
-		    __FILE__, (line), #got, g_, w_);			\
-		failures++;						\
-	}								\
-} while (0)
-#define DONE()	do {							\
-	int f_ = failures;						\
-	failures = 0;							\
-	assert_int_equal(f_, 0);					\
-} while (0)
-
-#define B(s)		(s), sizeof(s) - 1
-#define NCASES(t)	(sizeof(t) / sizeof((t)[0]))
 /* Expected-value marker: do not compare this field. */
 #define ANY		"\001any"
 

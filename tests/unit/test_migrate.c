@@ -6,7 +6,6 @@
  * 0001_users.sql, and the embedder refusing malformed schema folders.
  */
 #include <dirent.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,48 +21,20 @@
 
 #include "db.h"
 #include "migrate.h"
-
-#define check_int(a, b, line) \
-	_assert_int_equal((LargestIntegralType)(a), (LargestIntegralType)(b), \
-	    __FILE__, (line))
+#include "unit_util.h"
 
 struct fx {
-	char		 dir[64];
-	char		 path[128];
-	struct db	*db;
+	struct unit_tmpdb tmp;		/* first: unit_tmpdb_setup makes fx */
 	char		*out;		/* what migrate printed */
 	size_t		 outlen;
 	FILE		*f;
 };
 
 static int
-rm_entry(const char *p, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(p);
-}
-
-static int
 setup(void **state)
 {
-	struct fx	*fx;
-
-	if ((fx = calloc(1, sizeof(*fx))) == NULL)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/fu-test-migrate-XXXXXX");
-	if (mkdtemp(fx->dir) == NULL) {
-		free(fx);
-		return -1;
-	}
-	snprintf(fx->path, sizeof(fx->path), "%s/test.db", fx->dir);
-	if (db_open(fx->path, DB_OPEN_CREATE, 1000, &fx->db) != DB_OK) {
-		free(fx);
-		return -1;
-	}
-	*state = fx;
-	return 0;
+	return unit_tmpdb_setup(state, sizeof(struct fx),
+	    "/tmp/fu-test-migrate-XXXXXX");
 }
 
 static int
@@ -74,9 +45,7 @@ teardown(void **state)
 	if (fx->f != NULL)
 		fclose(fx->f);
 	free(fx->out);
-	db_close(fx->db);
-	nftw(fx->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(fx);
+	unit_tmpdb_teardown(&fx->tmp);
 	return 0;
 }
 
@@ -99,19 +68,6 @@ out_text(struct fx *fx)
 {
 	assert_int_equal(fflush(fx->f), 0);
 	return fx->out != NULL ? fx->out : "";
-}
-
-static int64_t
-query_int(struct db *db, const char *sql)
-{
-	struct db_stmt	*s;
-	int64_t		 v;
-
-	assert_int_equal(db_prepare(db, sql, &s), DB_OK);
-	assert_int_equal(db_step(s), DB_ROW);
-	v = db_column_int64(s, 0);
-	db_stmt_done(s);
-	return v;
 }
 
 static int64_t
@@ -265,16 +221,16 @@ test_fresh(void **state)
 	const char	*o;
 	int		 v = -1;
 
-	assert_int_equal(migrate_current(fx->db, &v), DB_OK);
+	assert_int_equal(migrate_current(fx->tmp.db, &v), DB_OK);
 	assert_int_equal(v, 0);
-	assert_int_equal(migrate_status(fx->db, out_open(fx)), DB_OK);
+	assert_int_equal(migrate_status(fx->tmp.db, out_open(fx)), DB_OK);
 	o = out_text(fx);
 	assert_non_null(strstr(o, "0001 users"));
 	assert_non_null(strstr(o, "pending"));
 	assert_null(strstr(o, "applied"));
 	/* status only reads. */
-	assert_int_equal(table_exists(fx->db, "schema_migrations"), 0);
-	assert_int_equal(migrate_status(fx->db, NULL), DB_OK);
+	assert_int_equal(table_exists(fx->tmp.db, "schema_migrations"), 0);
+	assert_int_equal(migrate_status(fx->tmp.db, NULL), DB_OK);
 }
 
 static void
@@ -287,15 +243,15 @@ test_up_status_down(void **state)
 	int		 latest = migrate_latest();
 
 	(void)migrate_list(&n);
-	assert_int_equal(migrate_up(fx->db, 0, out_open(fx)), DB_OK);
+	assert_int_equal(migrate_up(fx->tmp.db, 0, out_open(fx)), DB_OK);
 	assert_true(has_line(out_text(fx), "0001 users", "applied\n"));
-	assert_int_equal(current(fx->db), latest);
-	assert_int_equal(table_exists(fx->db, "users"), 1);
-	assert_int_equal(query_int(fx->db,
+	assert_int_equal(current(fx->tmp.db), latest);
+	assert_int_equal(table_exists(fx->tmp.db, "users"), 1);
+	assert_int_equal(query_int(fx->tmp.db,
 	    "SELECT count(*) FROM schema_migrations"), (int64_t)n);
 
 	/* applied_at is UTC ISO 8601 to the second. */
-	assert_int_equal(db_prepare(fx->db, "SELECT applied_at FROM"
+	assert_int_equal(db_prepare(fx->tmp.db, "SELECT applied_at FROM"
 	    " schema_migrations WHERE version = 1", &s), DB_OK);
 	assert_int_equal(db_step(s), DB_ROW);
 	at = db_column_text(s, 0, &len);
@@ -304,38 +260,38 @@ test_up_status_down(void **state)
 	db_stmt_done(s);
 
 	/* status */
-	assert_int_equal(migrate_status(fx->db, out_open(fx)), DB_OK);
+	assert_int_equal(migrate_status(fx->tmp.db, out_open(fx)), DB_OK);
 	o = out_text(fx);
 	assert_true(has_line(o, "0001 users", "applied 20"));
 	assert_null(strstr(o, "pending"));
 
 	/* up again: nothing to do, nothing changed */
-	assert_int_equal(migrate_up(fx->db, 0, out_open(fx)), DB_OK);
+	assert_int_equal(migrate_up(fx->tmp.db, 0, out_open(fx)), DB_OK);
 	assert_non_null(strstr(out_text(fx), "nothing to apply"));
 	assert_null(strstr(out_text(fx), "applied"));
-	assert_int_equal(current(fx->db), latest);
-	assert_int_equal(query_int(fx->db,
+	assert_int_equal(current(fx->tmp.db), latest);
+	assert_int_equal(query_int(fx->tmp.db,
 	    "SELECT count(*) FROM schema_migrations"), (int64_t)n);
 
 	/* down 1, then everything */
-	assert_int_equal(migrate_down(fx->db, 1, out_open(fx)), DB_OK);
+	assert_int_equal(migrate_down(fx->tmp.db, 1, out_open(fx)), DB_OK);
 	assert_non_null(strstr(out_text(fx), "reverted"));
-	assert_int_equal(current(fx->db), latest - 1);
-	assert_int_equal(migrate_down(fx->db, INT_MAX, out_open(fx)), DB_OK);
+	assert_int_equal(current(fx->tmp.db), latest - 1);
+	assert_int_equal(migrate_down(fx->tmp.db, INT_MAX, out_open(fx)), DB_OK);
 	assert_non_null(strstr(out_text(fx), "no applied migration left"));
-	assert_int_equal(current(fx->db), 0);
-	assert_int_equal(table_exists(fx->db, "users"), 0);
-	assert_int_equal(query_int(fx->db,
+	assert_int_equal(current(fx->tmp.db), 0);
+	assert_int_equal(table_exists(fx->tmp.db, "users"), 0);
+	assert_int_equal(query_int(fx->tmp.db,
 	    "SELECT count(*) FROM schema_migrations"), 0);
-	assert_int_equal(migrate_status(fx->db, out_open(fx)), DB_OK);
+	assert_int_equal(migrate_status(fx->tmp.db, out_open(fx)), DB_OK);
 	assert_true(has_line(out_text(fx), "0001 users", "pending"));
 	/* down on nothing is not an error */
-	assert_int_equal(migrate_down(fx->db, 1, NULL), DB_OK);
+	assert_int_equal(migrate_down(fx->tmp.db, 1, NULL), DB_OK);
 
 	/* and up again after down */
-	assert_int_equal(migrate_up(fx->db, 1, NULL), DB_OK);
-	assert_int_equal(current(fx->db), 1);
-	assert_int_equal(table_exists(fx->db, "users"), 1);
+	assert_int_equal(migrate_up(fx->tmp.db, 1, NULL), DB_OK);
+	assert_int_equal(current(fx->tmp.db), 1);
+	assert_int_equal(table_exists(fx->tmp.db, "users"), 1);
 }
 
 static void
@@ -359,18 +315,18 @@ test_bad_arguments(void **state)
 	int		 v;
 
 	/* The latest version + 1 is beyond this build, too. */
-	assert_int_equal(migrate_up(fx->db, migrate_latest() + 1, NULL), DB_ERROR);
+	assert_int_equal(migrate_up(fx->tmp.db, migrate_latest() + 1, NULL), DB_ERROR);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		check_int(cases[i].down ?
-		    migrate_down(fx->db, cases[i].arg, out_open(fx)) :
-		    migrate_up(fx->db, cases[i].arg, out_open(fx)),
+		    migrate_down(fx->tmp.db, cases[i].arg, out_open(fx)) :
+		    migrate_up(fx->tmp.db, cases[i].arg, out_open(fx)),
 		    DB_ERROR, cases[i].line);
 		check_int(strlen(out_text(fx)) > 0, 1, cases[i].line);
-		check_int(table_exists(fx->db, "schema_migrations"), 0,
+		check_int(table_exists(fx->tmp.db, "schema_migrations"), 0,
 		    cases[i].line);
 	}
 	assert_int_equal(migrate_current(NULL, &v), DB_ERROR);
-	assert_int_equal(migrate_current(fx->db, NULL), DB_ERROR);
+	assert_int_equal(migrate_current(fx->tmp.db, NULL), DB_ERROR);
 	assert_int_equal(migrate_up(NULL, 0, NULL), DB_ERROR);
 	assert_int_equal(migrate_down(NULL, 1, NULL), DB_ERROR);
 	assert_int_equal(migrate_status(NULL, NULL), DB_ERROR);
@@ -384,27 +340,27 @@ test_newer_database(void **state)
 	const char	*o;
 	int		 latest = migrate_latest(), v = 0;
 
-	assert_int_equal(migrate_up(fx->db, 0, NULL), DB_OK);
+	assert_int_equal(migrate_up(fx->tmp.db, 0, NULL), DB_OK);
 	snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES"
 	    " (%d, '%04d_future', '2030-01-01T00:00:00Z')", latest + 1,
 	    latest + 1);
-	assert_int_equal(db_exec(fx->db, sql), DB_OK);
-	assert_int_equal(migrate_current(fx->db, &v), DB_OK);
+	assert_int_equal(db_exec(fx->tmp.db, sql), DB_OK);
+	assert_int_equal(migrate_current(fx->tmp.db, &v), DB_OK);
 	assert_int_equal(v, latest + 1);
 
-	assert_int_equal(migrate_up(fx->db, 0, out_open(fx)), DB_ERROR);
+	assert_int_equal(migrate_up(fx->tmp.db, 0, out_open(fx)), DB_ERROR);
 	assert_non_null(strstr(out_text(fx), "newer"));
-	assert_int_equal(migrate_down(fx->db, 1, out_open(fx)), DB_ERROR);
+	assert_int_equal(migrate_down(fx->tmp.db, 1, out_open(fx)), DB_ERROR);
 	assert_non_null(strstr(out_text(fx), "newer"));
-	assert_int_equal(migrate_status(fx->db, out_open(fx)), DB_ERROR);
+	assert_int_equal(migrate_status(fx->tmp.db, out_open(fx)), DB_ERROR);
 	o = out_text(fx);
 	assert_non_null(strstr(o, "future"));
 	assert_non_null(strstr(o, "unknown to this build"));
 	assert_non_null(strstr(o, "newer"));
 	assert_true(has_line(o, "0001 users", "applied"));
 	/* Nothing was reverted. */
-	assert_int_equal(table_exists(fx->db, "users"), 1);
-	assert_int_equal(current(fx->db), latest + 1);
+	assert_int_equal(table_exists(fx->tmp.db, "users"), 1);
+	assert_int_equal(current(fx->tmp.db), latest + 1);
 }
 
 static void
@@ -427,7 +383,7 @@ test_not_a_database(void **state)
 	int		 k;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(path, sizeof(path), "%s/bad%zu.db", fx->dir, i);
+		snprintf(path, sizeof(path), "%s/bad%zu.db", fx->tmp.dir, i);
 		write_file(path, cases[i].text);
 		if (i == 1) {	/* complete the magic, then garbage */
 			assert_non_null(f = fopen(path, "ab"));
@@ -448,23 +404,23 @@ test_foreign_schema_migrations(void **state)
 	int		 v = -1;
 
 	/* A table of that name, made by something else. */
-	assert_int_equal(db_exec(fx->db,
+	assert_int_equal(db_exec(fx->tmp.db,
 	    "CREATE TABLE schema_migrations (x TEXT)"), DB_OK);
-	assert_int_equal(migrate_current(fx->db, &v), DB_ERROR);
+	assert_int_equal(migrate_current(fx->tmp.db, &v), DB_ERROR);
 	assert_int_equal(v, 0);
-	assert_int_equal(migrate_up(fx->db, 0, out_open(fx)), DB_ERROR);
-	assert_int_equal(migrate_down(fx->db, 1, out_open(fx)), DB_ERROR);
-	assert_int_equal(migrate_status(fx->db, out_open(fx)), DB_ERROR);
-	assert_int_equal(table_exists(fx->db, "users"), 0);
+	assert_int_equal(migrate_up(fx->tmp.db, 0, out_open(fx)), DB_ERROR);
+	assert_int_equal(migrate_down(fx->tmp.db, 1, out_open(fx)), DB_ERROR);
+	assert_int_equal(migrate_status(fx->tmp.db, out_open(fx)), DB_ERROR);
+	assert_int_equal(table_exists(fx->tmp.db, "users"), 0);
 
 	/* A version out of int range. */
-	assert_int_equal(db_exec(fx->db, "DROP TABLE schema_migrations;"
+	assert_int_equal(db_exec(fx->tmp.db, "DROP TABLE schema_migrations;"
 	    "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
 	    " name TEXT NOT NULL, applied_at TEXT NOT NULL);"
 	    "INSERT INTO schema_migrations VALUES (4294967296, 'x', 'y')"),
 	    DB_OK);
-	assert_int_equal(migrate_current(fx->db, &v), DB_CORRUPT);
-	assert_int_equal(migrate_up(fx->db, 0, NULL), DB_CORRUPT);
+	assert_int_equal(migrate_current(fx->tmp.db, &v), DB_CORRUPT);
+	assert_int_equal(migrate_up(fx->tmp.db, 0, NULL), DB_CORRUPT);
 }
 
 static void
@@ -473,19 +429,19 @@ test_failed_migration_leaves_no_trace(void **state)
 	struct fx	*fx = *state;
 
 	/* 0001 creates users, which already exists: its script fails. */
-	assert_int_equal(db_exec(fx->db, "CREATE TABLE users (x TEXT)"), DB_OK);
-	assert_int_equal(migrate_up(fx->db, 0, out_open(fx)), DB_ERROR);
+	assert_int_equal(db_exec(fx->tmp.db, "CREATE TABLE users (x TEXT)"), DB_OK);
+	assert_int_equal(migrate_up(fx->tmp.db, 0, out_open(fx)), DB_ERROR);
 	assert_true(has_line(out_text(fx), "0001 users", "failed"));
 	assert_non_null(strstr(out_text(fx), "already exists"));
-	assert_int_equal(current(fx->db), 0);
-	assert_int_equal(query_int(fx->db,
+	assert_int_equal(current(fx->tmp.db), 0);
+	assert_int_equal(query_int(fx->tmp.db,
 	    "SELECT count(*) FROM schema_migrations"), 0);
-	assert_int_equal(query_int(fx->db, "SELECT count(*) FROM sqlite_master"
+	assert_int_equal(query_int(fx->tmp.db, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name = 'ix_users_email_lower'"), 0);
 	/* Once the obstacle is gone, it applies. */
-	assert_int_equal(db_exec(fx->db, "DROP TABLE users"), DB_OK);
-	assert_int_equal(migrate_up(fx->db, 0, NULL), DB_OK);
-	assert_int_equal(current(fx->db), migrate_latest());
+	assert_int_equal(db_exec(fx->tmp.db, "DROP TABLE users"), DB_OK);
+	assert_int_equal(migrate_up(fx->tmp.db, 0, NULL), DB_OK);
+	assert_int_equal(current(fx->tmp.db), migrate_latest());
 }
 
 static void
@@ -525,13 +481,13 @@ test_users_table(void **state)
 	const char	*t;
 	size_t		 i, len;
 
-	assert_int_equal(migrate_up(fx->db, 1, NULL), DB_OK);
+	assert_int_equal(migrate_up(fx->tmp.db, 1, NULL), DB_OK);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		check_int(db_exec(fx->db, cases[i].sql), cases[i].want,
+		check_int(db_exec(fx->tmp.db, cases[i].sql), cases[i].want,
 		    cases[i].line);
-	assert_int_equal(query_int(fx->db, "SELECT count(*) FROM users"), 1);
+	assert_int_equal(query_int(fx->tmp.db, "SELECT count(*) FROM users"), 1);
 	/* FastAPI-Users' defaults and ours. */
-	assert_int_equal(db_prepare(fx->db, "SELECT is_active, is_superuser,"
+	assert_int_equal(db_prepare(fx->tmp.db, "SELECT is_active, is_superuser,"
 	    " is_verified, role, created_at, first_name, last_name, last_login"
 	    " FROM users", &s), DB_OK);
 	assert_int_equal(db_step(s), DB_ROW);
@@ -595,19 +551,19 @@ test_embedder(void **state)
 	size_t		 i, j;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(dir, sizeof(dir), "%s/schema%zu", fx->dir, i);
+		snprintf(dir, sizeof(dir), "%s/schema%zu", fx->tmp.dir, i);
 		check_int(mkdir(dir, 0700), 0, cases[i].line);
 		for (j = 0; j < 3 && cases[i].files[j][0] != NULL; j++) {
 			snprintf(path, sizeof(path), "%s/%s", dir,
 			    cases[i].files[j][0]);
 			write_file(path, cases[i].files[j][1]);
 		}
-		snprintf(out, sizeof(out), "%s/out%zu.c", fx->dir, i);
+		snprintf(out, sizeof(out), "%s/out%zu.c", fx->tmp.dir, i);
 		check_int(embed(dir, out) == 0, cases[i].ok, cases[i].line);
 		check_int(stat(out, &sb) == 0, cases[i].ok, cases[i].line);
 	}
 	/* The good one: escaped quote, backslash and trigraph. */
-	snprintf(out, sizeof(out), "%s/out0.c", fx->dir);
+	snprintf(out, sizeof(out), "%s/out0.c", fx->tmp.dir);
 	c = read_file(out);
 	assert_non_null(strstr(c, "\"SELECT '\\\"\\\\\\?\\?(';\\n\""));
 	assert_non_null(strstr(c, "migrate_latest(void)\n{\n\treturn 2;"));

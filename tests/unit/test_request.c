@@ -17,59 +17,10 @@
 
 #include "arena.h"
 #include "request.h"
+#include "unit_util.h"
 
-static int	failures;
-
-#define CHECK(line, cond) do {						\
-	if (!(cond)) {							\
-		print_error("%s:%d: check failed: %s\n", __FILE__,	\
-		    (line), #cond);					\
-		failures++;						\
-	}								\
-} while (0)
-/* Strings (NULL-safe) with both values printed on failure. */
-#define CHECK_STR(line, got, want) do {					\
-	const char *g_ = (got), *w_ = (want);				\
-	if (!((g_ == NULL && w_ == NULL) ||				\
-	    (g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0))) {	\
-		print_error("%s:%d: %s: got \"%s\", want \"%s\"\n",	\
-		    __FILE__, (line), #got, g_ ? g_ : "(null)",		\
-		    w_ ? w_ : "(null)");				\
-		failures++;						\
-	}								\
-} while (0)
-#define CHECK_ERR(line, got, want) do {					\
-	enum request_err g_ = (got), w_ = (want);			\
-	if (g_ != w_) {							\
-		print_error("%s:%d: got %s (%d), want %s (%d)\n",	\
-		    __FILE__, (line), request_strerror(g_), (int)g_,	\
-		    request_strerror(w_), (int)w_);			\
-		failures++;						\
-	}								\
-} while (0)
-#define DONE()	do {							\
-	int f_ = failures;						\
-	failures = 0;							\
-	assert_int_equal(f_, 0);					\
-} while (0)
-
-/* A string literal with its length, NUL bytes included. */
-#define B(s)	(s), sizeof(s) - 1
-#define NCASES(t)	(sizeof(t) / sizeof((t)[0]))
-
-static int
-setup_arena(void **state)
-{
-	*state = arena_new(4096);
-	return *state == NULL ? -1 : 0;
-}
-
-static int
-teardown_arena(void **state)
-{
-	arena_free(*state);
-	return 0;
-}
+#define CHECK_ERR(line, got, want) \
+	CHECK_ENUM(line, enum request_err, request_strerror, got, want)
 
 /* --- url_decode ---------------------------------------------------------- */
 

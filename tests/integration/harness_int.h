@@ -1,0 +1,51 @@
+/*
+ * harness_int: what harness.c (servers, processes, the log, the admin tool,
+ * plain CGI) and harness_http.c (requests through libcurl and the parsed
+ * answers) share, and nothing outside them includes: the layout of struct
+ * harness and the helpers both use.  The API is harness.h.
+ */
+#ifndef FCGI_USERS_HARNESS_INT_H
+#define FCGI_USERS_HARNESS_INT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <curl/curl.h>
+
+#include "harness.h"
+
+#define ENV_MAX		256	/* entries in a child's environment */
+
+struct envv {
+	char	*v[ENV_MAX + 1];	/* "K=V", NULL-terminated */
+	size_t	 n;
+};
+
+struct harness {
+	char		*tmpdir;
+	char		*log_path;
+	char		 url[64];
+	int		 log_fd;
+	pid_t		 pid;		/* lighttpd, leader of its process group */
+	CURL		*curl;
+	struct envv	 env;
+};
+
+/* Prints "harness: ", the message and a newline on stderr. */
+void	 harness_say(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+/* A malloc'ed printf; NULL when out of memory. */
+char	*harness_asprintf(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+
+/*
+ * harness_request with a timeout of its own; `quiet` leaves a failure
+ * unreported (start-up polls GET /health until it answers).  Returns 0
+ * when an HTTP answer came, else -1 with out->status 0; free out with
+ * http_resp_free() either way.
+ */
+int	 harness_http_request(struct harness *h, const char *method,
+	    const char *path, const char *const *headers, const char *body,
+	    size_t body_len, long timeout_ms, int quiet, struct http_resp *out);
+
+#endif
