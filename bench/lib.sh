@@ -297,3 +297,168 @@ bench_describe() {
 		"$(cut -d' ' -f1-3 /proc/loadavg)" "$FU_PROCS" \
 		"$THREADS" "$CONNECTIONS" "$DURATION" "$ROUNDS"
 }
+
+# ---------------------------------------------------------------------------
+# Accounts: a user, a token, timed requests and process memory, for
+# bench/users-me, bench/login and bench/memory.  Call after bench_start.
+#
+#   bench_register EMAIL PASSWORD   POST /auth/register must answer 201 (both
+#                                   go into the JSON as they are: no " or \)
+#   bench_login EMAIL PASSWORD      POST /auth/jwt/login; sets and exports
+#                                   BENCH_TOKEN (bench/wrk/bearer.lua reads it)
+#   bench_expect_bearer PATH STATUS bench_expect with the Bearer token
+#   bench_warmup_named NAME=PATH... bench_warmup with BENCH_WRK_ARGS_<NAME>
+#   bench_login_time EMAIL PASSWORD one login; prints curl's time_total in ms
+#   bench_access_durations PATH     the programs' duration_us of each 2xx on
+#                                   PATH so far, one a line, in ms
+#   bench_median                    the median of the numbers on stdin
+#   bench_child_pid PROGRAM         the pid of our lighttpd's PROGRAM child
+#   bench_mem PID                   "VmRSS RssAnon VmHWM" of PID, in KiB
+#   bench_wrk_count NAME PATH TOTAL about TOTAL requests (in slices of
+#                                   wrk bound by bearer.lua to what is left;
+#                                   DURATION s at most); prints "requests bad"
+#
+# BENCH_WRK_LUA is the path of bench/wrk/bearer.lua.
+
+BENCH_WRK_LUA=$BENCH_ROOT/bench/wrk/bearer.lua
+BENCH_TOKEN=
+
+# bench_post PATH CONTENT_TYPE: POSTs stdin as the body; the answer goes to
+# $BENCH_TMP/post.body; prints "status time_total_seconds".
+bench_post() {
+	curl -s -o "$BENCH_TMP/post.body" -w '%{http_code} %{time_total}' -m 30 \
+		-H "Content-Type: $2" --data-binary @- "$BENCH_URL$1" || echo "000 0"
+}
+
+# Shows an unexpected answer and the logs, and stops the benchmark.
+bench_post_die() {
+	head -c 500 "$BENCH_TMP/post.body" >&2 2>/dev/null; echo >&2
+	tail -n 20 "$BENCH_TMP/lighttpd.log" "$BENCH_TMP/programs.log" >&2 2>/dev/null
+	bench_die "$1"
+}
+
+# Percent-encodes $1 byte by byte (RFC 3986 unreserved characters stay).
+bench_urlencode() {
+	local LC_ALL=C s=$1 i c out=
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		case $c in
+		[A-Za-z0-9._~-]) out+=$c ;;
+		*) printf -v c '%%%02X' "'$c"; out+=$c ;;
+		esac
+	done
+	printf '%s' "$out"
+}
+
+# The login form (OAuth2 password grant fields) for curl's stdin.
+bench_login_form() {
+	printf 'username=%s&password=%s' "$(bench_urlencode "$1")" "$(bench_urlencode "$2")"
+}
+
+bench_register() {
+	local got
+	got=$(printf '{"email":"%s","password":"%s"}' "$1" "$2" |
+		bench_post /auth/register application/json)
+	[[ ${got%% *} = 201 ]] || bench_post_die "POST /auth/register answered ${got%% *}, want 201"
+}
+
+bench_login() {
+	local got
+	got=$(bench_login_form "$1" "$2" |
+		bench_post /auth/jwt/login application/x-www-form-urlencoded)
+	[[ ${got%% *} = 200 ]] || bench_post_die "POST /auth/jwt/login answered ${got%% *}, want 200"
+	BENCH_TOKEN=$(sed -n 's/.*"access_token" *: *"\([^"]*\)".*/\1/p' "$BENCH_TMP/post.body")
+	[[ -n $BENCH_TOKEN ]] || bench_post_die "no access_token in the login answer"
+	export BENCH_TOKEN
+}
+
+bench_login_time() {
+	local got
+	got=$(bench_login_form "$1" "$2" |
+		bench_post /auth/jwt/login application/x-www-form-urlencoded)
+	[[ ${got%% *} = 200 ]] || bench_post_die "POST /auth/jwt/login answered ${got%% *}, want 200"
+	awk -v s="${got#* }" 'BEGIN { printf "%.3f\n", s * 1000 }'
+}
+
+bench_expect_bearer() {
+	local path=$1 want=$2 got
+	got=$(curl -s -o "$BENCH_TMP/expect.body" -w '%{http_code}' -m 10 \
+		-H @- "$BENCH_URL$path" <<< "Authorization: Bearer $BENCH_TOKEN") || got=000
+	if [[ $got != "$want" ]]; then
+		printf 'GET %s (Bearer): got status %s; want %s\n' "$path" "$got" "$want" >&2
+		head -c 500 "$BENCH_TMP/expect.body" >&2; echo >&2
+		tail -n 20 "$BENCH_TMP/lighttpd.log" "$BENCH_TMP/programs.log" >&2 2>/dev/null
+		bench_die "GET $path is not ready for benchmarking"
+	fi
+}
+
+bench_warmup_named() {
+	local spec name path args=()
+	for spec in "$@"; do
+		name=${spec%%=*} path=${spec#*=} args=()
+		if declare -p "BENCH_WRK_ARGS_$name" >/dev/null 2>&1; then
+			local -n extra="BENCH_WRK_ARGS_$name"
+			args=("${extra[@]}")
+			unset -n extra
+		fi
+		bench_log "warm-up ${WARMUP}s: $path"
+		wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${args[@]}" "$BENCH_URL$path" \
+			> /dev/null 2>&1 || bench_die "wrk failed on $path"
+	done
+}
+
+# grep -a: programs.log is text, but one bad byte must not make grep print
+# "binary file matches" instead of the lines.
+bench_access_durations() {
+	grep -aF "\"path\":\"$1\"" "$BENCH_TMP/programs.log" 2>/dev/null |
+		grep -a '"status":2[0-9][0-9]' |
+		sed -n 's/.*"duration_us":\([0-9]*\).*/\1/p' |
+		awk '{ printf "%.3f\n", $1 / 1000 }'
+}
+
+bench_median() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) exit 1
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.3f\n", m }'
+}
+
+bench_child_pid() {
+	local pids
+	pids=$(pgrep -P "$BENCH_LIGHTTPD_PID" -f "$BENCH_BUILD/cgi-bin/$1" || true)
+	[[ -n $pids && $(wc -w <<< "$pids") = 1 ]] ||
+		bench_die "want one $1 process under lighttpd $BENCH_LIGHTTPD_PID, found: ${pids:-none}"
+	echo "$pids"
+}
+
+bench_mem() {
+	awk '$1 == "VmRSS:" { r = $2 } $1 == "RssAnon:" { a = $2 } $1 == "VmHWM:" { h = $2 }
+		END { if (r == "") exit 1; print r, a, h }' "/proc/$1/status" 2>/dev/null ||
+		bench_die "process $1 is gone"
+}
+
+# wrk's thread:stop() ends a thread's requests but not the run (wrk's main
+# thread sleeps the whole -d), so bench_wrk_count runs wrk in slices of
+# BENCH_SLICE seconds (1), each bound to what is left of TOTAL, until TOTAL
+# answers have come or DURATION seconds have passed.
+bench_wrk_count() {
+	local name=$1 path=$2 total=$3 out reqs non2xx errs left got=0 bad=0 start=$SECONDS
+	local args=()
+	if declare -p "BENCH_WRK_ARGS_$name" >/dev/null 2>&1; then
+		local -n extra="BENCH_WRK_ARGS_$name"
+		args=("${extra[@]}")
+	fi
+	while ((got < total && SECONDS - start < DURATION)); do
+		left=$((total - got))
+		out=$(BENCH_REQUESTS=$(( (left + THREADS - 1) / THREADS )) \
+			wrk -t"$THREADS" -c"$CONNECTIONS" -d"${BENCH_SLICE:-1}s" -s "$BENCH_WRK_LUA" \
+			"${args[@]}" "$BENCH_URL$path" 2>&1) || { echo "$out" >&2; return 1; }
+		echo "$out" > "$BENCH_TMP/wrk-$name.last"
+		reqs=$(awk '/ requests in / { print $1 }' <<< "$out")
+		non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<< "$out")
+		errs=$(awk '/Socket errors:/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' <<< "$out")
+		[[ -n $reqs ]] || { echo "$out" >&2; return 1; }
+		got=$((got + reqs)) bad=$((bad + ${non2xx:-0} + ${errs:-0}))
+	done
+	echo "$got $bad"
+}

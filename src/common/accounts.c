@@ -21,6 +21,7 @@
 #include "json.h"
 #include "log.h"
 #include "password.h"
+#include "throttle.h"
 #include "users.h"
 
 #define EMAIL_INPUT_MAX		2048	/* pydantic's MAX_EMAIL_LENGTH */
@@ -407,12 +408,15 @@ accounts_login(struct request *req, struct response *resp)
 	struct app		*app = req->app;
 	struct json_object	*errs = json_object_new_array(), *o, *in, *ctx;
 	const struct kvlist	*form;
-	const char		*username, *pw, *grant, *scope;
+	const char		*username, *pw, *grant, *scope, *addr;
 	struct user		 u;
 	struct access_claims	 claims;
+	struct throttle_limits	 lim;
 	char			 hash[PASSWORD_HASH_MAX], *token = NULL;
+	int64_t			 now = (int64_t)time(NULL), retry;
 	enum password_result	 pr;
 	enum users_err		 e;
+	enum throttle_err	 te;
 
 	if (request_form(req, &form) != REQUEST_OK) {
 		response_error(resp, 400, "There was an error parsing the body");
@@ -436,6 +440,21 @@ accounts_login(struct request *req, struct response *resp)
 		errs = NULL;
 		goto out;
 	}
+	/* Login throttling (throttle.h), before any lookup or hash. */
+	throttle_limits_from_config(&lim, &app->config);
+	addr = request_param(req, "REMOTE_ADDR");
+	if ((te = throttle_check(app->db, &lim, username, addr, now, &retry)) ==
+	    THROTTLE_BLOCKED) {
+		response_error(resp, 429, "Too many failed login attempts");
+		response_set_header(resp, "Retry-After",
+		    arena_printf(req->arena, "%lld", (long long)retry));
+		goto out;
+	}
+	if (te != THROTTLE_OK) {
+		log_error("login throttle failed", "error", throttle_strerror(te));
+		response_error(resp, 503, "Database unavailable");
+		goto out;
+	}
 	e = users_find_by_email(app->db, req->arena, username, &u);
 	if (e != USERS_OK && e != USERS_NOTFOUND) {
 		store_error(resp, e);
@@ -444,18 +463,18 @@ accounts_login(struct request *req, struct response *resp)
 	if (e == USERS_NOTFOUND) {
 		/* Unknown accounts pay one hash too: timing tells nothing. */
 		password_dummy_verify(&app->password, pw, strlen(pw));
-		detail_code(resp, 400, "LOGIN_BAD_CREDENTIALS");
-		goto out;
+		goto bad_credentials;
 	}
 	pr = password_verify(&app->password, pw, strlen(pw), u.hashed_password);
 	if (pr == PASSWORD_ERROR) {
 		response_error(resp, 503, "Service Unavailable");
 		goto out;
 	}
-	if (pr == PASSWORD_MISMATCH || !u.is_active) {
-		detail_code(resp, 400, "LOGIN_BAD_CREDENTIALS");
-		goto out;
-	}
+	if (pr == PASSWORD_MISMATCH || !u.is_active)
+		goto bad_credentials;
+	/* A stale count only delays a later lock-out: logged, not fatal. */
+	if ((te = throttle_success(app->db, username)) != THROTTLE_OK)
+		log_warn("login throttle reset failed", "error", throttle_strerror(te));
 	req->user_id = arena_strdup(req->arena, u.id);
 	if (pr == PASSWORD_OK_REHASH &&
 	    password_hash(&app->password, pw, strlen(pw), hash, sizeof(hash)) == 0) {
@@ -474,6 +493,15 @@ accounts_login(struct request *req, struct response *resp)
 	json_object_object_add(o, "access_token", json_object_new_string(token));
 	json_object_object_add(o, "token_type", json_object_new_string("bearer"));
 	response_json(resp, 200, o);
+	goto out;
+bad_credentials:
+	/* Not counted means not throttled: refuse rather than answer 400. */
+	if ((te = throttle_fail(app->db, &lim, username, addr, now)) != THROTTLE_OK) {
+		log_error("login throttle failed", "error", throttle_strerror(te));
+		response_error(resp, 503, "Database unavailable");
+		goto out;
+	}
+	detail_code(resp, 400, "LOGIN_BAD_CREDENTIALS");
 out:
 	OPENSSL_cleanse(hash, sizeof(hash));
 	if (token != NULL) {

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "app.h"
+#include "arena.h"
 #include "authn.h"
 #include "jwt.h"
 #include "log.h"
@@ -140,7 +141,7 @@ authn_require(struct request *req, struct response *resp, int flags,
 	    (p->user.tokens_exempt_jti == NULL ||
 	    strcmp(p->user.tokens_exempt_jti, p->claims.jti) != 0))
 		goto invalid;
-	req->user_id = p->user.id;
+	req->user_id = arena_strdup(req->arena, p->user.id);	/* p dies with the handler */
 	if ((flags & AUTHN_SUPERUSER) && !p->user.is_superuser) {
 		response_error(resp, 403, "Forbidden");
 		return -1;

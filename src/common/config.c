@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "mail.h"
 
 extern char **environ;
 
@@ -53,6 +54,12 @@ static const char *const env_names[] = {
 	[CONFIG_ENV_DEVELOPMENT] = "development",
 	[CONFIG_ENV_STAGING] = "staging",
 	[CONFIG_ENV_PRODUCTION] = "production",
+	NULL
+};
+static const char *const starttls_names[] = {
+	[CONFIG_STARTTLS_AUTO] = "auto",
+	[CONFIG_STARTTLS_TRUE] = "true",
+	[CONFIG_STARTTLS_FALSE] = "false",
 	NULL
 };
 static const char *const log_levels[] = {
@@ -113,6 +120,35 @@ static const struct setting settings[] = {
 	    0, S(argon2_memory_kib), NULL, NULL },
 	{ "PASSWORD_ARGON2_PARALLELISM", SET_INT, "4", 0, 0, 1, 64,
 	    0, S(argon2_parallelism), NULL, NULL },
+	/* Mail (mail.h); the checks live there, beside what they protect. */
+	{ "MAIL_SMTP_URL", SET_STRING, NULL, 0, 0, 1, 2048,
+	    S(mail_smtp_url), NO_INT, NULL, mail_check_smtp_url },
+	{ "MAIL_FROM", SET_STRING, "fcgi-users@localhost", 0, 0, 3, MAIL_ADDRESS_MAX,
+	    S(mail_from), NO_INT, NULL, mail_check_address },
+	{ "MAIL_SMTP_USER", SET_STRING, NULL, 0, 0, 1, 512,
+	    S(mail_smtp_user), NO_INT, NULL, NULL },
+	{ "MAIL_SMTP_PASSWORD", SET_STRING, NULL, 0, 1, 1, 1024,
+	    S(mail_smtp_password), NO_INT, NULL, NULL },
+	{ "MAIL_SMTP_STARTTLS", SET_CHOICE, "auto", 0, 0, 0, 0,
+	    S(mail_smtp_starttls_name), S(mail_smtp_starttls), starttls_names, NULL },
+	{ "MAIL_TIMEOUT_SECONDS", SET_INT, "10", 0, 0, 1, 60,
+	    0, S(mail_timeout_seconds), NULL, NULL },
+	{ "MAIL_OUTBOX_FILE", SET_STRING, NULL, 0, 0, 1, 4096,
+	    S(mail_outbox_file), NO_INT, NULL, NULL },
+	{ "PUBLIC_BASE_URL", SET_STRING, "http://127.0.0.1:8080", 0, 0, 8, MAIL_BASE_URL_MAX,
+	    S(public_base_url), NO_INT, NULL, mail_check_base_url },
+	{ "MAIL_RESET_PATH", SET_STRING, "/reset-password?token={token}", 0, 0, 8,
+	    MAIL_PATH_MAX, S(mail_reset_path), NO_INT, NULL, mail_check_path },
+	{ "MAIL_VERIFY_PATH", SET_STRING, "/verify?token={token}", 0, 0, 8,
+	    MAIL_PATH_MAX, S(mail_verify_path), NO_INT, NULL, mail_check_path },
+	/* Login throttling: failures per account, and per client address,
+	 * within LOGIN_FAILURE_WINDOW seconds (the issue's 15 minutes). */
+	{ "LOGIN_MAX_FAILURES", SET_INT, "10", 0, 0, 1, 10000,
+	    0, S(login_max_failures), NULL, NULL },
+	{ "LOGIN_FAILURE_WINDOW", SET_INT, "900", 0, 0, 1, 86400,
+	    0, S(login_failure_window), NULL, NULL },
+	{ "LOGIN_MAX_FAILURES_PER_ADDRESS", SET_INT, "100", 0, 0, 1, 1000000,
+	    0, S(login_max_failures_per_address), NULL, NULL },
 };
 
 /* Settings that may instead name a file holding their value. */

@@ -24,6 +24,14 @@ enum config_err {
 	CONFIG__MAX
 };
 
+/* MAIL_SMTP_STARTTLS: see mail.h for what each one allows. */
+enum config_starttls {
+	CONFIG_STARTTLS_AUTO,	/* required, except to a loopback host */
+	CONFIG_STARTTLS_TRUE,	/* required, loopback included */
+	CONFIG_STARTTLS_FALSE,	/* not used: plain SMTP */
+	CONFIG_STARTTLS__MAX
+};
+
 enum config_env {
 	CONFIG_ENV_DEVELOPMENT,
 	CONFIG_ENV_STAGING,
@@ -65,6 +73,22 @@ struct config {
 	int64_t		 argon2_time_cost;	/* PASSWORD_ARGON2_TIME_COST [3] */
 	int64_t		 argon2_memory_kib;	/* PASSWORD_ARGON2_MEMORY_KIB [65536] */
 	int64_t		 argon2_parallelism;	/* PASSWORD_ARGON2_PARALLELISM [4] */
+	/* mail (mail.h): reset and verification messages */
+	char		*mail_smtp_url;		/* MAIL_SMTP_URL [unset]: smtp://host:587, smtps://host:465 */
+	char		*mail_from;		/* MAIL_FROM [fcgi-users@localhost]: a bare address */
+	char		*mail_smtp_user;	/* MAIL_SMTP_USER [unset] */
+	char		*mail_smtp_password;	/* MAIL_SMTP_PASSWORD [unset], secret */
+	int		 mail_smtp_starttls;	/* MAIL_SMTP_STARTTLS [auto]: enum config_starttls */
+	char		*mail_smtp_starttls_name;
+	int64_t		 mail_timeout_seconds;	/* MAIL_TIMEOUT_SECONDS [10], 1..60 */
+	char		*mail_outbox_file;	/* MAIL_OUTBOX_FILE [unset]: JSON lines instead of SMTP */
+	char		*public_base_url;	/* PUBLIC_BASE_URL [http://127.0.0.1:8080] */
+	char		*mail_reset_path;	/* MAIL_RESET_PATH [/reset-password?token={token}] */
+	char		*mail_verify_path;	/* MAIL_VERIFY_PATH [/verify?token={token}] */
+	/* login throttling (throttle.h) */
+	int64_t		 login_max_failures;	/* LOGIN_MAX_FAILURES [10]: per account */
+	int64_t		 login_failure_window;	/* LOGIN_FAILURE_WINDOW [900]: seconds */
+	int64_t		 login_max_failures_per_address;	/* LOGIN_MAX_FAILURES_PER_ADDRESS [100] */
 };
 
 #define CONFIG_PEM_MAX		(64 * 1024)	/* bytes in a key file */

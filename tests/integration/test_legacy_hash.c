@@ -200,6 +200,41 @@ test_legacy_rows_log_in(void **state)
 	}
 }
 
+/* The access line of an authenticated request names its user. */
+static void
+test_access_log_names_user(void **state)
+{
+	struct fx		*fx = *state;
+	struct http_resp	 r;
+	struct json_object	*tok;
+	char			 pw[512], hash[512], hdr[2048], *log, *line, *end;
+	const char		*hdrs[2];
+
+	vector("bcrypt_2b_4.txt", pw, sizeof(pw), hash, sizeof(hash));
+	insert_row(fx->db, "00000000-0000-4000-b000-00000000abcd",
+	    "logged@example.com", hash, 1);
+	assert_int_equal(login(fx, "logged@example.com", pw, &r), 200);
+	assert_true(json_object_object_get_ex(r.json, "access_token", &tok));
+	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s",
+	    json_object_get_string(tok));
+	http_resp_free(&r);
+	hdrs[0] = hdr;
+	hdrs[1] = NULL;
+	assert_int_equal(harness_request(fx->h, "GET", "/users/me?trace=user-log",
+	    hdrs, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	http_resp_free(&r);
+	log = harness_wait_log(fx->h, "\"path\":\"/users/me\"", 5000);
+	assert_non_null(log);
+	line = strstr(log, "\"path\":\"/users/me\"");
+	assert_non_null(line);
+	if ((end = strchr(line, '\n')) != NULL)
+		*end = '\0';
+	if (strstr(line, "\"user_id\":\"00000000-0000-4000-b000-00000000abcd\"") == NULL)
+		fail_msg("access line without the user: %s", line);
+	free(log);
+}
+
 static void
 test_unusable_rows_refused(void **state)
 {
@@ -252,6 +287,7 @@ main(void)
 		cmocka_unit_test(test_legacy_rows_log_in),
 		cmocka_unit_test(test_unusable_rows_refused),
 		cmocka_unit_test(test_inactive_legacy_row),
+		cmocka_unit_test(test_access_log_names_user),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,871 @@
+/*
+ * mail: reset and verification messages (see mail.h).  A message is built
+ * whole into one buffer by mail_format() — which is where every check
+ * happens, so the outbox refuses exactly what SMTP would — then either
+ * appended to the outbox file as one JSON line with one write(2) under an
+ * flock, or handed to libcurl's SMTP client.  The kinds are a table: name,
+ * subject, the body around the link, and which setting holds the path.
+ * Buffers that held the token or the link are wiped before they are freed.
+ */
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "config.h"
+#include "log.h"
+#include "mail.h"
+
+#define PLACEHOLDER_LEN	(sizeof(MAIL_TOKEN_PLACEHOLDER) - 1)
+#define LOCK_STEP_MS	10	/* outbox flock poll interval */
+
+static const struct {
+	const char	*name;		/* outbox "kind", log field */
+	const char	*subject;
+	const char	*intro;		/* body before the link, CRLF lines */
+	const char	*outro;		/* body after the link's line */
+	size_t		 path_off;	/* char * in struct config: the path template */
+} kinds[MAIL__MAX] = {
+	[MAIL_RESET] = {
+		"reset", "Reset your password",
+		"Hello,\r\n"
+		"\r\n"
+		"Someone asked to reset the password of the account registered\r\n"
+		"with this e-mail address. To choose a new password, open this link:\r\n"
+		"\r\n",
+		"\r\n"
+		"If you did not ask for this, you can ignore this message:\r\n"
+		"your password stays as it is.\r\n",
+		offsetof(struct config, mail_reset_path),
+	},
+	[MAIL_VERIFY] = {
+		"verify", "Verify your e-mail address",
+		"Hello,\r\n"
+		"\r\n"
+		"Please confirm that this e-mail address belongs to you by opening\r\n"
+		"this link:\r\n"
+		"\r\n",
+		"\r\n"
+		"If you did not create an account, you can ignore this message.\r\n",
+		offsetof(struct config, mail_verify_path),
+	},
+};
+
+static const char *const mail_errs[MAIL_ERR__MAX] = {
+	[MAIL_OK] = "ok",
+	[MAIL_ENOTCONFIGURED] = "mail is not configured (MAIL_SMTP_URL or MAIL_OUTBOX_FILE)",
+	[MAIL_EINVALID] = "invalid message or mail settings",
+	[MAIL_EADDRESS] = "not a bare e-mail address",
+	[MAIL_ETOOLONG] = "line or message too long",
+	[MAIL_ESEND] = "SMTP delivery failed",
+	[MAIL_EOUTBOX] = "cannot write the outbox file",
+	[MAIL_ENOMEM] = "out of memory",
+	[MAIL_EINTERNAL] = "internal error",
+};
+
+static const char day_names[7][4] = {
+	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
+};
+static const char month_names[12][4] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+};
+
+const char *
+mail_strerror(enum mail_err e)
+{
+	return (unsigned)e < MAIL_ERR__MAX ? mail_errs[e] : "unknown error";
+}
+
+const char *
+mail_kind_name(enum mail_kind k)
+{
+	return (unsigned)k < MAIL__MAX ? kinds[k].name : NULL;
+}
+
+const char *
+mail_subject(enum mail_kind k)
+{
+	return (unsigned)k < MAIL__MAX ? kinds[k].subject : NULL;
+}
+
+/* --- character classes (ASCII only, locale-free) ---------------------- */
+
+static int
+is_alnum(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
+static int
+is_hex(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+/* RFC 5322 §3.2.3 atext. */
+static int
+is_atext(int c)
+{
+	return is_alnum(c) || (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+/* RFC 3986 §2.3 unreserved. */
+static int
+is_unreserved(int c)
+{
+	return is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+/* RFC 3986 unreserved, gen-delims, sub-delims and '%'. */
+static int
+is_uri_char(int c)
+{
+	return is_unreserved(c) ||
+	    (c != '\0' && strchr(":/?#[]@!$&'()*+,;=%", c) != NULL);
+}
+
+/* --- addresses ---------------------------------------------------------- */
+
+/*
+ * NULL when a is a bare address (RFC 5321 Mailbox with a dot-atom local
+ * part and an LDH domain), with *domain pointing into a after the '@';
+ * else a reason.  No CR, LF, space, quote or angle bracket gets through.
+ */
+static const char *
+address_problem(const char *a, const char **domain)
+{
+	const char	*at, *p, *label;
+	size_t		 n;
+
+	if (a == NULL || (n = strnlen(a, MAIL_ADDRESS_MAX + 1)) == 0)
+		return "is empty";
+	if (n > MAIL_ADDRESS_MAX)
+		return "is longer than 254 bytes";
+	if ((at = strrchr(a, '@')) == NULL)
+		return "has no @";
+	if (at == a || (size_t)(at - a) > MAIL_LOCAL_MAX)
+		return "has an empty or over-long local part";
+	for (p = a; p < at; p++) {
+		if (*p == '.') {
+			if (p == a || p + 1 == at || p[1] == '.')
+				return "has a misplaced dot in the local part";
+		} else if (!is_atext((unsigned char)*p))
+			return "has a character not allowed in a bare local part";
+	}
+	if (at[1] == '\0')
+		return "has an empty domain";
+	for (label = p = at + 1;; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (p == label || (size_t)(p - label) > MAIL_LABEL_MAX ||
+			    *label == '-' || p[-1] == '-')
+				return "has a malformed domain";
+			if (*p == '\0')
+				break;
+			label = p + 1;
+		} else if (!is_alnum((unsigned char)*p) && *p != '-')
+			return "has a character not allowed in a domain";
+	}
+	*domain = at + 1;
+	return NULL;
+}
+
+int
+mail_check_address(const char *v, char *why, size_t whylen)
+{
+	const char	*d, *problem;
+
+	if ((problem = address_problem(v, &d)) != NULL) {
+		snprintf(why, whylen, "must be a bare e-mail address like "
+		    "name@example.com (ASCII, no display name): it %s", problem);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- URLs --------------------------------------------------------------- */
+
+/* Printable ASCII without space and without <>"\^`{|}. */
+static int
+url_chars_ok(const char *v)
+{
+	for (; *v != '\0'; v++)
+		if ((unsigned char)*v <= 0x20 || (unsigned char)*v >= 0x7f ||
+		    strchr("<>\"\\^`{|}", *v) != NULL)
+			return 0;
+	return 1;
+}
+
+static int
+url_has(CURLU *u, CURLUPart part)
+{
+	char	*s = NULL;
+	int	 has;
+
+	has = curl_url_get(u, part, &s, 0) == CURLUE_OK && s != NULL && *s != '\0';
+	curl_free(s);
+	return has;
+}
+
+/*
+ * Parses url with libcurl's URL parser and checks it has a host and no
+ * user, password, query or fragment.  On success, when host is not NULL,
+ * copies the host (as libcurl normalised it, IPv6 in brackets) into it.
+ * Returns 0, or -1 with a reason in why.
+ */
+static int
+url_parse(const char *url, char *host, size_t hostlen, char *why, size_t whylen)
+{
+	CURLU		*u = NULL;
+	const char	*sep;
+	char		*h = NULL;
+	int		 ret = -1;
+
+	/* libcurl skips extra slashes ("http:///x" has host x): we do not. */
+	if ((sep = strstr(url, "://")) == NULL || sep[3] == '/') {
+		snprintf(why, whylen, "has no host");
+		goto out;
+	}
+	if ((u = curl_url()) == NULL) {
+		snprintf(why, whylen, "cannot be parsed (out of memory)");
+		goto out;
+	}
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+		snprintf(why, whylen, "is not a well-formed URL");
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK || h == NULL ||
+	    *h == '\0') {
+		snprintf(why, whylen, "has no host");
+		goto out;
+	}
+	if (url_has(u, CURLUPART_USER) || url_has(u, CURLUPART_PASSWORD)) {
+		snprintf(why, whylen, "must not hold a user or password");
+		goto out;
+	}
+	if (url_has(u, CURLUPART_QUERY) || url_has(u, CURLUPART_FRAGMENT)) {
+		snprintf(why, whylen, "must not have a query or fragment");
+		goto out;
+	}
+	if (host != NULL) {
+		if (strlen(h) >= hostlen) {
+			snprintf(why, whylen, "has an over-long host");
+			goto out;
+		}
+		memcpy(host, h, strlen(h) + 1);
+	}
+	ret = 0;
+out:
+	curl_free(h);
+	curl_url_cleanup(u);
+	return ret;
+}
+
+int
+mail_check_smtp_url(const char *v, char *why, size_t whylen)
+{
+	if (strncmp(v, "smtp://", 7) != 0 && strncmp(v, "smtps://", 8) != 0) {
+		snprintf(why, whylen, "must begin with smtp:// or smtps://");
+		return -1;
+	}
+	if (!url_chars_ok(v)) {
+		snprintf(why, whylen, "must be printable ASCII without spaces");
+		return -1;
+	}
+	return url_parse(v, NULL, 0, why, whylen);
+}
+
+int
+mail_check_base_url(const char *v, char *why, size_t whylen)
+{
+	if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) {
+		snprintf(why, whylen, "must begin with http:// or https://");
+		return -1;
+	}
+	if (!url_chars_ok(v)) {
+		snprintf(why, whylen, "must be printable ASCII without spaces or <>\"\\^`{|}");
+		return -1;
+	}
+	return url_parse(v, NULL, 0, why, whylen);
+}
+
+int
+mail_check_path(const char *v, char *why, size_t whylen)
+{
+	const char	*ph, *p;
+
+	if (v[0] != '/') {
+		snprintf(why, whylen, "must begin with /");
+		return -1;
+	}
+	if ((ph = strstr(v, MAIL_TOKEN_PLACEHOLDER)) == NULL ||
+	    strstr(ph + PLACEHOLDER_LEN, MAIL_TOKEN_PLACEHOLDER) != NULL) {
+		snprintf(why, whylen, "must hold " MAIL_TOKEN_PLACEHOLDER " exactly once");
+		return -1;
+	}
+	for (p = v; *p != '\0'; p++) {
+		if (p == ph) {
+			p += PLACEHOLDER_LEN - 1;
+			continue;
+		}
+		if (!is_uri_char((unsigned char)*p) ||
+		    (*p == '%' && (!is_hex((unsigned char)p[1]) ||
+		    !is_hex((unsigned char)p[2])))) {
+			snprintf(why, whylen, "must hold only URI characters "
+			    "(RFC 3986) besides " MAIL_TOKEN_PLACEHOLDER);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* 1 for localhost, 127.0.0.0/8 and [::1]; names are not resolved. */
+static int
+host_is_loopback(const char *host)
+{
+	struct in_addr	 a4;
+	struct in6_addr	 a6;
+	char		 buf[INET6_ADDRSTRLEN + 1];
+	size_t		 n = strlen(host);
+
+	if (strcasecmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (n > 2 && host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof(buf)) {
+		memcpy(buf, host + 1, n - 2);
+		buf[n - 2] = '\0';
+		return inet_pton(AF_INET6, buf, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+	}
+	return 0;
+}
+
+/* --- building the message ---------------------------------------------- */
+
+/* An appender into a fixed buffer; overflow is sticky. */
+struct out {
+	char	*buf;
+	size_t	 size;
+	size_t	 len;
+	int	 overflow;
+};
+
+static void
+out_put(struct out *o, const char *s, size_t n)
+{
+	if (o->overflow || n >= o->size - o->len) {
+		o->overflow = 1;
+		return;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+	o->buf[o->len] = '\0';
+}
+
+static void
+out_str(struct out *o, const char *s)
+{
+	out_put(o, s, strlen(s));
+}
+
+/* NULL when the token is 1..MAIL_TOKEN_MAX printable ASCII bytes. */
+static const char *
+token_problem(const char *t)
+{
+	size_t	 n, i;
+
+	if (t == NULL || (n = strnlen(t, MAIL_TOKEN_MAX + 1)) == 0)
+		return "empty token";
+	if (n > MAIL_TOKEN_MAX)
+		return "over-long token";
+	for (i = 0; i < n; i++)
+		if ((unsigned char)t[i] <= 0x20 || (unsigned char)t[i] >= 0x7f)
+			return "token holds a byte that is not printable ASCII";
+	return NULL;
+}
+
+enum mail_err
+mail_link(const struct config *cfg, enum mail_kind kind, const char *token,
+    char *buf, size_t size)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	struct out		 o = { buf, size, 0, 0 };
+	const char		*base, *path, *ph, *t;
+	char			 pct[3];
+	size_t			 blen;
+
+	if (buf == NULL || size == 0)
+		return MAIL_EINVALID;
+	buf[0] = '\0';
+	if (cfg == NULL || (unsigned)kind >= MAIL__MAX)
+		return MAIL_EINVALID;
+	base = cfg->public_base_url;
+	path = *(char *const *)((const char *)cfg + kinds[kind].path_off);
+	if (base == NULL || path == NULL || token_problem(token) != NULL ||
+	    (ph = strstr(path, MAIL_TOKEN_PLACEHOLDER)) == NULL)
+		return MAIL_EINVALID;
+	blen = strlen(base);
+	if (blen > 0 && base[blen - 1] == '/' && path[0] == '/')
+		blen--;
+	out_put(&o, base, blen);
+	out_put(&o, path, (size_t)(ph - path));
+	for (t = token; *t != '\0'; t++) {
+		if (is_unreserved((unsigned char)*t)) {
+			out_put(&o, t, 1);
+			continue;
+		}
+		pct[0] = '%';
+		pct[1] = hex[(unsigned char)*t >> 4];
+		pct[2] = hex[(unsigned char)*t & 0xf];
+		out_put(&o, pct, 3);
+	}
+	out_str(&o, ph + PLACEHOLDER_LEN);
+	if (o.overflow) {
+		OPENSSL_cleanse(buf, size);
+		buf[0] = '\0';
+		return MAIL_ETOOLONG;
+	}
+	return MAIL_OK;
+}
+
+/*
+ * One header field "Name: value" CRLF.  A CR or LF in the value would
+ * start a header of the sender's choosing (RFC 5322 §2.2): refused, as is
+ * a line over MAIL_LINE_MAX (we never fold).
+ */
+static enum mail_err
+out_header(struct out *o, const char *name, const char *value)
+{
+	if (strpbrk(value, "\r\n") != NULL)
+		return MAIL_EINVALID;
+	if (strlen(name) + 2 + strlen(value) > MAIL_LINE_MAX)
+		return MAIL_ETOOLONG;
+	out_str(o, name);
+	out_str(o, ": ");
+	out_str(o, value);
+	out_str(o, "\r\n");
+	return MAIL_OK;
+}
+
+/* RFC 5322 §3.3 date-time in UTC, locale-free; -1 when out of range. */
+static int
+format_date(int64_t now, char *buf, size_t size)
+{
+	struct tm	 tm;
+	time_t		 t = (time_t)now;
+	int		 n;
+
+	if (now < 0 || gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999)
+		return -1;
+	n = snprintf(buf, size, "%s, %02d %s %04d %02d:%02d:%02d +0000",
+	    day_names[tm.tm_wday], tm.tm_mday, month_names[tm.tm_mon],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+/* RFC 5322 §3.6.4 msg-id: <32 random hex digits.unix time@sender domain>. */
+static int
+format_message_id(int64_t now, const char *domain, char *buf, size_t size)
+{
+	unsigned char	 r[16];
+	char		 hex[33];
+	size_t		 i;
+	int		 n;
+
+	if (RAND_bytes(r, sizeof(r)) != 1)
+		return -1;
+	for (i = 0; i < sizeof(r); i++)
+		snprintf(hex + 2 * i, 3, "%02x", r[i]);
+	n = snprintf(buf, size, "<%s.%lld@%s>", hex, (long long)now, domain);
+	return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+enum mail_err
+mail_format(const struct config *cfg, const struct mail_msg *msg, int64_t now,
+    char *buf, size_t size, size_t *len)
+{
+	struct out	 o = { buf, size, 0, 0 };
+	char		 link[MAIL_LINE_MAX + 1], date[64];
+	char		 msgid[64 + MAIL_ADDRESS_MAX];
+	const char	*rdomain, *fdomain;
+	enum mail_err	 ret = MAIL_EINVALID;
+
+	if (len != NULL)
+		*len = 0;
+	if (buf == NULL || size == 0)
+		return MAIL_EINVALID;
+	buf[0] = '\0';
+	if (cfg == NULL || msg == NULL || len == NULL ||
+	    (unsigned)msg->kind >= MAIL__MAX)
+		return MAIL_EINVALID;
+	if (address_problem(msg->to, &rdomain) != NULL ||
+	    address_problem(cfg->mail_from, &fdomain) != NULL)
+		return MAIL_EADDRESS;
+	if ((ret = mail_link(cfg, msg->kind, msg->token, link, sizeof(link))) != MAIL_OK)
+		goto out;
+	if (format_date(now, date, sizeof(date)) == -1) {
+		ret = MAIL_EINVALID;
+		goto out;
+	}
+	if (format_message_id(now, fdomain, msgid, sizeof(msgid)) == -1) {
+		ret = MAIL_EINTERNAL;
+		goto out;
+	}
+	/* RFC 5322 §3.6; RFC 2045 §4, §5, §6; RFC 3834 §5 Auto-Submitted. */
+	if ((ret = out_header(&o, "Date", date)) != MAIL_OK ||
+	    (ret = out_header(&o, "From", cfg->mail_from)) != MAIL_OK ||
+	    (ret = out_header(&o, "To", msg->to)) != MAIL_OK ||
+	    (ret = out_header(&o, "Subject", kinds[msg->kind].subject)) != MAIL_OK ||
+	    (ret = out_header(&o, "Message-ID", msgid)) != MAIL_OK ||
+	    (ret = out_header(&o, "Auto-Submitted", "auto-generated")) != MAIL_OK ||
+	    (ret = out_header(&o, "MIME-Version", "1.0")) != MAIL_OK ||
+	    (ret = out_header(&o, "Content-Type", "text/plain; charset=utf-8")) != MAIL_OK ||
+	    (ret = out_header(&o, "Content-Transfer-Encoding", "8bit")) != MAIL_OK)
+		goto out;
+	out_str(&o, "\r\n");
+	out_str(&o, kinds[msg->kind].intro);
+	out_str(&o, link);	/* at most MAIL_LINE_MAX bytes: mail_link checked */
+	out_str(&o, "\r\n");
+	out_str(&o, kinds[msg->kind].outro);
+	if (o.overflow) {
+		ret = MAIL_ETOOLONG;
+		goto out;
+	}
+	*len = o.len;
+	ret = MAIL_OK;
+out:
+	OPENSSL_cleanse(link, sizeof(link));
+	if (ret != MAIL_OK) {
+		OPENSSL_cleanse(buf, size);
+		buf[0] = '\0';
+	}
+	return ret;
+}
+
+/* --- outbox --------------------------------------------------------------- */
+
+/* flock(LOCK_EX), waiting at most timeout_ms; 0 or -1. */
+static int
+lock_bounded(int fd, int64_t timeout_ms)
+{
+	struct timespec	 step = { 0, LOCK_STEP_MS * 1000000L };
+	int64_t		 waited = 0;
+
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK || waited >= timeout_ms)
+			return -1;
+		nanosleep(&step, NULL);
+		waited += LOCK_STEP_MS;
+	}
+}
+
+static int
+json_add_str(struct json_object *o, const char *key, const char *value)
+{
+	struct json_object	*v;
+
+	if ((v = json_object_new_string(value)) == NULL)
+		return -1;
+	if (json_object_object_add(o, key, v) != 0) {
+		json_object_put(v);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Appends the message as one JSON line.  One write(2) of the whole line on
+ * an O_APPEND descriptor, under an exclusive flock, so lines of concurrent
+ * processes never interleave.  XXX json-c's own copy of the token inside
+ * the object is freed without being wiped (no hook for it); the outbox is
+ * for development.
+ */
+static enum mail_err
+outbox_write(const struct config *cfg, const struct mail_msg *msg,
+    const char *link, int64_t now, char *why, size_t whylen)
+{
+	struct json_object	*o = NULL;
+	struct stat		 st;
+	struct tm		 tm;
+	time_t			 t = (time_t)now;
+	const char		*s;
+	char			*line = NULL, when[32];
+	size_t			 n = 0;
+	ssize_t			 w;
+	int			 fd = -1;
+	enum mail_err		 ret = MAIL_ENOMEM;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+		ret = MAIL_EINVALID;
+		goto out;
+	}
+	if ((o = json_object_new_object()) == NULL ||
+	    json_add_str(o, "kind", kinds[msg->kind].name) != 0 ||
+	    json_add_str(o, "email", msg->to) != 0 ||
+	    json_add_str(o, "token", msg->token) != 0 ||
+	    json_add_str(o, "subject", kinds[msg->kind].subject) != 0 ||
+	    json_add_str(o, "link", link) != 0 ||
+	    json_add_str(o, "sent_at", when) != 0)
+		goto out;
+	if ((s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE)) == NULL)
+		goto out;
+	n = strlen(s) + 1;
+	if ((line = malloc(n)) == NULL)
+		goto out;
+	memcpy(line, s, n - 1);
+	line[n - 1] = '\n';
+	ret = MAIL_EOUTBOX;
+	/* 0600: the file holds live tokens.  No symlink, no device, no tty. */
+	if ((fd = open(cfg->mail_outbox_file, O_WRONLY | O_APPEND | O_CREAT |
+	    O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0600)) == -1) {
+		snprintf(why, whylen, "cannot open the outbox: %s", strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "the outbox is not a regular file");
+		goto out;
+	}
+	if (lock_bounded(fd, cfg->mail_timeout_seconds * 1000) == -1) {
+		snprintf(why, whylen, "cannot lock the outbox: %s",
+		    errno == EWOULDBLOCK ? "timed out" : strerror(errno));
+		goto out;
+	}
+	do
+		w = write(fd, line, n);
+	while (w == -1 && errno == EINTR);
+	if (w == -1 || (size_t)w != n) {
+		snprintf(why, whylen, "cannot write the outbox: %s",
+		    w == -1 ? strerror(errno) : "short write");
+		goto out;
+	}
+	ret = MAIL_OK;
+out:
+	if (fd != -1)
+		close(fd);	/* releases the lock */
+	if (line != NULL) {
+		OPENSSL_cleanse(line, n);
+		free(line);
+	}
+	json_object_put(o);
+	return ret;
+}
+
+/* --- SMTP ------------------------------------------------------------------ */
+
+struct reader {
+	const char	*p;
+	size_t		 left;
+};
+
+static size_t
+read_cb(char *dst, size_t size, size_t nmemb, void *arg)
+{
+	struct reader	*r = arg;
+	size_t		 n = size * nmemb;
+
+	if (n > r->left)
+		n = r->left;
+	memcpy(dst, r->p, n);
+	r->p += n;
+	r->left -= n;
+	return n;
+}
+
+/*
+ * After a failed transfer libcurl keeps the connection and, in
+ * curl_easy_cleanup(), sends QUIT and waits for its reply under the
+ * response timeout alone, not CURLOPT_TIMEOUT: with libcurl 7.88 a server
+ * silent after DATA held a send for 2 + 120 s.  The connection is of no
+ * further use, so its socket is shut down first and the QUIT fails at once.
+ */
+static void
+drop_connection(CURL *c)
+{
+	curl_socket_t	 fd = CURL_SOCKET_BAD;
+
+	if (curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK &&
+	    fd != CURL_SOCKET_BAD)
+		shutdown(fd, SHUT_RDWR);
+}
+
+/*
+ * CURLUSESSL_* for the URL and MAIL_SMTP_STARTTLS (the table in mail.h);
+ * -1 when the URL does not parse.
+ */
+static long
+smtp_tls_mode(const struct config *cfg, char *why, size_t whylen)
+{
+	char	 host[256];
+
+	if (mail_check_smtp_url(cfg->mail_smtp_url, why, whylen) != 0 ||
+	    url_parse(cfg->mail_smtp_url, host, sizeof(host), why, whylen) != 0)
+		return -1;
+	if (strncmp(cfg->mail_smtp_url, "smtps://", 8) == 0)
+		return (long)CURLUSESSL_ALL;
+	switch (cfg->mail_smtp_starttls) {
+	case CONFIG_STARTTLS_FALSE:
+		return (long)CURLUSESSL_NONE;
+	case CONFIG_STARTTLS_TRUE:
+		return (long)CURLUSESSL_ALL;
+	default:
+		return host_is_loopback(host) ? (long)CURLUSESSL_NONE :
+		    (long)CURLUSESSL_ALL;
+	}
+}
+
+int
+mail_smtp_requires_tls(const struct config *cfg)
+{
+	char	 why[128];
+	long	 tls;
+
+	if (cfg == NULL || cfg->mail_smtp_url == NULL ||
+	    (tls = smtp_tls_mode(cfg, why, sizeof(why))) == -1)
+		return -1;
+	return tls == (long)CURLUSESSL_ALL;
+}
+
+/*
+ * Hands the formatted message (text, len) to the SMTP server of
+ * MAIL_SMTP_URL.  MAIL_OK when the server accepted it (250 after DATA).
+ * XXX libcurl keeps its own copy of the password and frees it unwiped.
+ */
+static enum mail_err
+smtp_send(const struct config *cfg, const char *to, const char *text,
+    size_t len, char *why, size_t whylen)
+{
+	CURL			*c = NULL;
+	struct curl_slist	*rcpt = NULL;
+	struct reader		 r = { text, len };
+	char			 from[MAIL_ADDRESS_MAX + 3], rcptbuf[MAIL_ADDRESS_MAX + 3];
+	char			 err[CURL_ERROR_SIZE];
+	long			 tls, code = 0, secs = (long)cfg->mail_timeout_seconds;
+	CURLcode		 rc;
+	enum mail_err		 ret = MAIL_EINVALID;
+
+	err[0] = '\0';
+	if ((tls = smtp_tls_mode(cfg, why, whylen)) == -1)
+		goto out;
+	snprintf(from, sizeof(from), "<%s>", cfg->mail_from);
+	snprintf(rcptbuf, sizeof(rcptbuf), "<%s>", to);
+	ret = MAIL_ENOMEM;
+	if ((rcpt = curl_slist_append(NULL, rcptbuf)) == NULL ||
+	    (c = curl_easy_init()) == NULL)
+		goto out;
+	ret = MAIL_EINVALID;
+	if (curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps") != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_USE_SSL, tls) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_URL, cfg->mail_smtp_url) != CURLE_OK) {
+		snprintf(why, whylen, "libcurl refused the SMTP options");
+		goto out;
+	}
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_PROXY, "");	/* no proxy from the environment */
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, secs);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, secs);
+	/* Caps each reply, the QUIT sent by curl_easy_cleanup() included. */
+	curl_easy_setopt(c, CURLOPT_SERVER_RESPONSE_TIMEOUT, secs);
+	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
+	curl_easy_setopt(c, CURLOPT_READDATA, &r);
+	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+	if (cfg->mail_smtp_user != NULL) {
+		curl_easy_setopt(c, CURLOPT_USERNAME, cfg->mail_smtp_user);
+		if (cfg->mail_smtp_password != NULL)
+			curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->mail_smtp_password);
+	}
+	if ((rc = curl_easy_perform(c)) != CURLE_OK) {
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+		snprintf(why, whylen, "%s (curl %d, smtp %ld)",
+		    err[0] != '\0' ? err : curl_easy_strerror(rc), (int)rc, code);
+		ret = MAIL_ESEND;
+		drop_connection(c);
+		goto out;
+	}
+	ret = MAIL_OK;
+out:
+	curl_easy_cleanup(c);
+	curl_slist_free_all(rcpt);
+	return ret;
+}
+
+/* --- sending ---------------------------------------------------------------- */
+
+enum mail_err
+mail_send(const struct config *cfg, const struct mail_msg *msg)
+{
+	char		*text = NULL, link[MAIL_LINE_MAX + 1];
+	char		 why[CURL_ERROR_SIZE + 64];
+	const char	*domain = "", *kind, *via;
+	size_t		 len = 0;
+	int64_t		 now = (int64_t)time(NULL);
+	enum mail_err	 ret = MAIL_EINVALID;
+
+	link[0] = why[0] = '\0';
+	if (cfg == NULL || msg == NULL)
+		return MAIL_EINVALID;
+	if (cfg->mail_outbox_file == NULL && cfg->mail_smtp_url == NULL)
+		return MAIL_ENOTCONFIGURED;
+	via = cfg->mail_outbox_file != NULL ? "outbox" : "smtp";
+	kind = mail_kind_name(msg->kind) != NULL ? mail_kind_name(msg->kind) : "unknown";
+	/* Only the domain of a well-formed address is ever logged. */
+	if (address_problem(msg->to, &domain) != NULL)
+		domain = "";
+	if ((text = malloc(MAIL_MSG_MAX)) == NULL) {
+		ret = MAIL_ENOMEM;	/* logged below; the caller carries on */
+		goto out;
+	}
+	if ((ret = mail_format(cfg, msg, now, text, MAIL_MSG_MAX, &len)) != MAIL_OK)
+		goto out;
+	if (cfg->mail_outbox_file != NULL) {
+		if ((ret = mail_link(cfg, msg->kind, msg->token, link,
+		    sizeof(link))) == MAIL_OK)
+			ret = outbox_write(cfg, msg, link, now, why, sizeof(why));
+	} else
+		ret = smtp_send(cfg, msg->to, text, len, why, sizeof(why));
+out:
+	if (ret == MAIL_OK)
+		log_info("mail sent", "kind", kind, "domain", domain, "via", via);
+	else
+		log_error("mail not sent", "kind", kind, "domain", domain,
+		    "via", via, "error", mail_strerror(ret), "reason", why);
+	OPENSSL_cleanse(link, sizeof(link));
+	if (text != NULL) {
+		OPENSSL_cleanse(text, MAIL_MSG_MAX);
+		free(text);
+	}
+	return ret;
+}
