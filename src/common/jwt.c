@@ -191,11 +191,15 @@ out:
 static size_t
 hmac(const struct jwt_key *k, const void *in, size_t len, unsigned char *mac)
 {
-	size_t	 n = 0;
+	EVP_MAC_CTX	*ctx;
+	size_t		 n = 0;
 
-	if (EVP_Q_mac(NULL, "HMAC", NULL, jwt_algs[k->alg].md, NULL, k->secret,
-	    k->secret_len, in, len, mac, EVP_MAX_MD_SIZE, &n) == NULL)
+	if (k->mac == NULL || (ctx = EVP_MAC_CTX_dup(k->mac)) == NULL)
 		return 0;
+	if (EVP_MAC_update(ctx, in, len) != 1 ||
+	    EVP_MAC_final(ctx, mac, &n, EVP_MAX_MD_SIZE) != 1)
+		n = 0;
+	EVP_MAC_CTX_free(ctx);
 	return n;
 }
 

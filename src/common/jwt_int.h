@@ -37,6 +37,7 @@ struct jwt_key {
 	enum jwt_alg	 alg;
 	unsigned char	*secret;	/* HMAC; wiped on free */
 	size_t		 secret_len;
+	EVP_MAC_CTX	*mac;		/* HMAC keyed once; each use works on a copy */
 	EVP_PKEY	*pkey;		/* the others */
 	int		 private;	/* pkey holds the private half */
 	char		*jwk_a;		/* public members, base64url: n / x */
