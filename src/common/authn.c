@@ -95,7 +95,7 @@ authn_require(struct request *req, struct response *resp, int flags,
 	const char	*auth, *tok, *key;
 	int64_t		 now = (int64_t)time(NULL);
 	enum users_err	 ue;
-	enum tokens_err	 te;
+	int		 revoked;
 
 	memset(p, 0, sizeof(*p));
 	auth = request_header(req, "Authorization");
@@ -125,16 +125,14 @@ authn_require(struct request *req, struct response *resp, int flags,
 	if (p->token_len > JWT_MAX_TOKEN ||
 	    tokens_verify(&app->tokens, tok, p->token_len, now, &p->claims) != TOKENS_OK)
 		goto invalid;
-	if ((te = tokens_check_revoked(app->db, &p->claims)) == TOKENS_EDB)
-		return fail_db(resp);
-	if (te != TOKENS_OK)
-		goto invalid;
-	ue = users_find_by_id(app->db, req->arena, p->claims.sub, &p->user);
+	/* The user and the revocation of its token, in one statement. */
+	ue = users_find_for_token(app->db, req->arena, p->claims.sub, p->claims.jti,
+	    &p->user, &revoked);
 	if (ue == USERS_NOTFOUND)
 		goto invalid;
 	if (ue != USERS_OK)
 		return fail_db(resp);
-	if (!p->user.is_active)
+	if (revoked || !p->user.is_active)
 		goto invalid;
 	/* A password change refuses the tokens issued before it but one. */
 	if (p->claims.gen != p->user.token_generation &&

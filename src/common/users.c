@@ -22,6 +22,9 @@
 
 static const char SQL_BY_ID[] =
     "SELECT " USER_COLUMNS " FROM users WHERE id = ?";
+static const char SQL_FOR_TOKEN[] =
+    "SELECT " USER_COLUMNS ", EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ?2) "
+    "FROM users WHERE id = ?1";
 static const char SQL_BY_EMAIL[] =
     "SELECT " USER_COLUMNS " FROM users WHERE lower(email) = lower(?)";
 static const char SQL_ALL[] =
@@ -170,6 +173,31 @@ enum users_err
 users_find_by_id(struct db *db, struct arena *a, const char *id, struct user *u)
 {
 	return find_one(db, a, SQL_BY_ID, id, u);
+}
+
+enum users_err
+users_find_for_token(struct db *db, struct arena *a, const char *id,
+    const char *jti, struct user *u, int *revoked)
+{
+	struct db_stmt	*st;
+	enum db_err	 e;
+	enum users_err	 ret = USERS_EDB;
+
+	*revoked = 0;
+	if (db_prepare(db, SQL_FOR_TOKEN, &st) != DB_OK)
+		return USERS_EDB;
+	if (db_bind_text(st, 1, id, strlen(id)) != DB_OK ||
+	    db_bind_text(st, 2, jti, strlen(jti)) != DB_OK)
+		goto out;
+	if ((e = db_step(st)) == DB_DONE)
+		ret = USERS_NOTFOUND;
+	else if (e == DB_ROW) {
+		ret = row_to_user(st, a, u);
+		*revoked = db_column_int64(st, 13) != 0;
+	}
+out:
+	db_stmt_done(st);
+	return ret;
 }
 
 enum users_err

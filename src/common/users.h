@@ -56,6 +56,13 @@ enum users_err	 users_find_by_id(struct db *, struct arena *, const char *id,
 		    struct user *);
 enum users_err	 users_find_by_email(struct db *, struct arena *, const char *email,
 		    struct user *);
+/*
+ * The user a token names, and in the same statement (one read lock, one
+ * step) whether the token's jti was revoked: *revoked is 1 or 0.  This is
+ * the lookup of every authenticated request.
+ */
+enum users_err	 users_find_for_token(struct db *, struct arena *, const char *id,
+		    const char *jti, struct user *, int *revoked);
 /* Inserts u (u->id is filled in); USERS_EXISTS for a taken e-mail. */
 enum users_err	 users_create(struct db *, struct arena *, struct user *);
 /* Writes every column of u back; USERS_EXISTS for a taken e-mail. */
