@@ -33,6 +33,7 @@
 #include "config.h"
 #include "log.h"
 #include "mail.h"
+#include "mail_int.h"
 
 #define PLACEHOLDER_LEN	(sizeof(MAIL_TOKEN_PLACEHOLDER) - 1)
 #define LOCK_STEP_MS	10	/* outbox flock poll interval */
@@ -107,259 +108,6 @@ mail_subject(enum mail_kind k)
 	return (unsigned)k < MAIL__MAX ? kinds[k].subject : NULL;
 }
 
-/* --- character classes (ASCII only, locale-free) ---------------------- */
-
-static int
-is_alnum(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
-}
-
-static int
-is_hex(int c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F');
-}
-
-/* RFC 5322 §3.2.3 atext. */
-static int
-is_atext(int c)
-{
-	return is_alnum(c) || (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
-}
-
-/* RFC 3986 §2.3 unreserved. */
-static int
-is_unreserved(int c)
-{
-	return is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-/* RFC 3986 unreserved, gen-delims, sub-delims and '%'. */
-static int
-is_uri_char(int c)
-{
-	return is_unreserved(c) ||
-	    (c != '\0' && strchr(":/?#[]@!$&'()*+,;=%", c) != NULL);
-}
-
-/* --- addresses ---------------------------------------------------------- */
-
-/*
- * NULL when a is a bare address (RFC 5321 Mailbox with a dot-atom local
- * part and an LDH domain), with *domain pointing into a after the '@';
- * else a reason.  No CR, LF, space, quote or angle bracket gets through.
- */
-static const char *
-address_problem(const char *a, const char **domain)
-{
-	const char	*at, *p, *label;
-	size_t		 n;
-
-	if (a == NULL || (n = strnlen(a, MAIL_ADDRESS_MAX + 1)) == 0)
-		return "is empty";
-	if (n > MAIL_ADDRESS_MAX)
-		return "is longer than 254 bytes";
-	if ((at = strrchr(a, '@')) == NULL)
-		return "has no @";
-	if (at == a || (size_t)(at - a) > MAIL_LOCAL_MAX)
-		return "has an empty or over-long local part";
-	for (p = a; p < at; p++) {
-		if (*p == '.') {
-			if (p == a || p + 1 == at || p[1] == '.')
-				return "has a misplaced dot in the local part";
-		} else if (!is_atext((unsigned char)*p))
-			return "has a character not allowed in a bare local part";
-	}
-	if (at[1] == '\0')
-		return "has an empty domain";
-	for (label = p = at + 1;; p++) {
-		if (*p == '.' || *p == '\0') {
-			if (p == label || (size_t)(p - label) > MAIL_LABEL_MAX ||
-			    *label == '-' || p[-1] == '-')
-				return "has a malformed domain";
-			if (*p == '\0')
-				break;
-			label = p + 1;
-		} else if (!is_alnum((unsigned char)*p) && *p != '-')
-			return "has a character not allowed in a domain";
-	}
-	*domain = at + 1;
-	return NULL;
-}
-
-int
-mail_check_address(const char *v, char *why, size_t whylen)
-{
-	const char	*d, *problem;
-
-	if ((problem = address_problem(v, &d)) != NULL) {
-		snprintf(why, whylen, "must be a bare e-mail address like "
-		    "name@example.com (ASCII, no display name): it %s", problem);
-		return -1;
-	}
-	return 0;
-}
-
-/* --- URLs --------------------------------------------------------------- */
-
-/* Printable ASCII without space and without <>"\^`{|}. */
-static int
-url_chars_ok(const char *v)
-{
-	for (; *v != '\0'; v++)
-		if ((unsigned char)*v <= 0x20 || (unsigned char)*v >= 0x7f ||
-		    strchr("<>\"\\^`{|}", *v) != NULL)
-			return 0;
-	return 1;
-}
-
-static int
-url_has(CURLU *u, CURLUPart part)
-{
-	char	*s = NULL;
-	int	 has;
-
-	has = curl_url_get(u, part, &s, 0) == CURLUE_OK && s != NULL && *s != '\0';
-	curl_free(s);
-	return has;
-}
-
-/*
- * Parses url with libcurl's URL parser and checks it has a host and no
- * user, password, query or fragment.  On success, when host is not NULL,
- * copies the host (as libcurl normalised it, IPv6 in brackets) into it.
- * Returns 0, or -1 with a reason in why.
- */
-static int
-url_parse(const char *url, char *host, size_t hostlen, char *why, size_t whylen)
-{
-	CURLU		*u = NULL;
-	const char	*sep;
-	char		*h = NULL;
-	int		 ret = -1;
-
-	/* libcurl skips extra slashes ("http:///x" has host x): we do not. */
-	if ((sep = strstr(url, "://")) == NULL || sep[3] == '/') {
-		snprintf(why, whylen, "has no host");
-		goto out;
-	}
-	if ((u = curl_url()) == NULL) {
-		snprintf(why, whylen, "cannot be parsed (out of memory)");
-		goto out;
-	}
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
-		snprintf(why, whylen, "is not a well-formed URL");
-		goto out;
-	}
-	if (curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK || h == NULL ||
-	    *h == '\0') {
-		snprintf(why, whylen, "has no host");
-		goto out;
-	}
-	if (url_has(u, CURLUPART_USER) || url_has(u, CURLUPART_PASSWORD)) {
-		snprintf(why, whylen, "must not hold a user or password");
-		goto out;
-	}
-	if (url_has(u, CURLUPART_QUERY) || url_has(u, CURLUPART_FRAGMENT)) {
-		snprintf(why, whylen, "must not have a query or fragment");
-		goto out;
-	}
-	if (host != NULL) {
-		if (strlen(h) >= hostlen) {
-			snprintf(why, whylen, "has an over-long host");
-			goto out;
-		}
-		memcpy(host, h, strlen(h) + 1);
-	}
-	ret = 0;
-out:
-	curl_free(h);
-	curl_url_cleanup(u);
-	return ret;
-}
-
-int
-mail_check_smtp_url(const char *v, char *why, size_t whylen)
-{
-	if (strncmp(v, "smtp://", 7) != 0 && strncmp(v, "smtps://", 8) != 0) {
-		snprintf(why, whylen, "must begin with smtp:// or smtps://");
-		return -1;
-	}
-	if (!url_chars_ok(v)) {
-		snprintf(why, whylen, "must be printable ASCII without spaces");
-		return -1;
-	}
-	return url_parse(v, NULL, 0, why, whylen);
-}
-
-int
-mail_check_base_url(const char *v, char *why, size_t whylen)
-{
-	if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) {
-		snprintf(why, whylen, "must begin with http:// or https://");
-		return -1;
-	}
-	if (!url_chars_ok(v)) {
-		snprintf(why, whylen, "must be printable ASCII without spaces or <>\"\\^`{|}");
-		return -1;
-	}
-	return url_parse(v, NULL, 0, why, whylen);
-}
-
-int
-mail_check_path(const char *v, char *why, size_t whylen)
-{
-	const char	*ph, *p;
-
-	if (v[0] != '/') {
-		snprintf(why, whylen, "must begin with /");
-		return -1;
-	}
-	if ((ph = strstr(v, MAIL_TOKEN_PLACEHOLDER)) == NULL ||
-	    strstr(ph + PLACEHOLDER_LEN, MAIL_TOKEN_PLACEHOLDER) != NULL) {
-		snprintf(why, whylen, "must hold " MAIL_TOKEN_PLACEHOLDER " exactly once");
-		return -1;
-	}
-	for (p = v; *p != '\0'; p++) {
-		if (p == ph) {
-			p += PLACEHOLDER_LEN - 1;
-			continue;
-		}
-		if (!is_uri_char((unsigned char)*p) ||
-		    (*p == '%' && (!is_hex((unsigned char)p[1]) ||
-		    !is_hex((unsigned char)p[2])))) {
-			snprintf(why, whylen, "must hold only URI characters "
-			    "(RFC 3986) besides " MAIL_TOKEN_PLACEHOLDER);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* 1 for localhost, 127.0.0.0/8 and [::1]; names are not resolved. */
-static int
-host_is_loopback(const char *host)
-{
-	struct in_addr	 a4;
-	struct in6_addr	 a6;
-	char		 buf[INET6_ADDRSTRLEN + 1];
-	size_t		 n = strlen(host);
-
-	if (strcasecmp(host, "localhost") == 0)
-		return 1;
-	if (inet_pton(AF_INET, host, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	if (n > 2 && host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof(buf)) {
-		memcpy(buf, host + 1, n - 2);
-		buf[n - 2] = '\0';
-		return inet_pton(AF_INET6, buf, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
-	}
-	return 0;
-}
-
 /* --- building the message ---------------------------------------------- */
 
 /* An appender into a fixed buffer; overflow is sticky. */
@@ -430,7 +178,7 @@ mail_link(const struct config *cfg, enum mail_kind kind, const char *token,
 	out_put(&o, base, blen);
 	out_put(&o, path, (size_t)(ph - path));
 	for (t = token; *t != '\0'; t++) {
-		if (is_unreserved((unsigned char)*t)) {
+		if (mail_is_unreserved((unsigned char)*t)) {
 			out_put(&o, t, 1);
 			continue;
 		}
@@ -518,8 +266,8 @@ mail_format(const struct config *cfg, const struct mail_msg *msg, int64_t now,
 	if (cfg == NULL || msg == NULL || len == NULL ||
 	    (unsigned)msg->kind >= MAIL__MAX)
 		return MAIL_EINVALID;
-	if (address_problem(msg->to, &rdomain) != NULL ||
-	    address_problem(cfg->mail_from, &fdomain) != NULL)
+	if (mail_address_problem(msg->to, &rdomain) != NULL ||
+	    mail_address_problem(cfg->mail_from, &fdomain) != NULL)
 		return MAIL_EADDRESS;
 	if ((ret = mail_link(cfg, msg->kind, msg->token, link, sizeof(link))) != MAIL_OK)
 		goto out;
@@ -724,7 +472,7 @@ smtp_tls_mode(const struct config *cfg, char *why, size_t whylen)
 	char	 host[256];
 
 	if (mail_check_smtp_url(cfg->mail_smtp_url, why, whylen) != 0 ||
-	    url_parse(cfg->mail_smtp_url, host, sizeof(host), why, whylen) != 0)
+	    mail_url_parse(cfg->mail_smtp_url, host, sizeof(host), why, whylen) != 0)
 		return -1;
 	if (strncmp(cfg->mail_smtp_url, "smtps://", 8) == 0)
 		return (long)CURLUSESSL_ALL;
@@ -734,7 +482,7 @@ smtp_tls_mode(const struct config *cfg, char *why, size_t whylen)
 	case CONFIG_STARTTLS_TRUE:
 		return (long)CURLUSESSL_ALL;
 	default:
-		return host_is_loopback(host) ? (long)CURLUSESSL_NONE :
+		return mail_host_is_loopback(host) ? (long)CURLUSESSL_NONE :
 		    (long)CURLUSESSL_ALL;
 	}
 }
@@ -842,7 +590,7 @@ mail_send(const struct config *cfg, const struct mail_msg *msg)
 	via = cfg->mail_outbox_file != NULL ? "outbox" : "smtp";
 	kind = mail_kind_name(msg->kind) != NULL ? mail_kind_name(msg->kind) : "unknown";
 	/* Only the domain of a well-formed address is ever logged. */
-	if (address_problem(msg->to, &domain) != NULL)
+	if (mail_address_problem(msg->to, &domain) != NULL)
 		domain = "";
 	if ((text = malloc(MAIL_MSG_MAX)) == NULL) {
 		ret = MAIL_ENOMEM;	/* logged below; the caller carries on */
