@@ -30,7 +30,6 @@ static const char *const tokens_errs[TOKENS__MAX] = {
 	[TOKENS_ENOMEM] = "out of memory",
 };
 
-static const char SQL_REVOKED[] = "SELECT 1 FROM revoked_tokens WHERE jti = ?";
 static const char SQL_REVOKE[] = "INSERT OR IGNORE INTO revoked_tokens "
     "(jti, user_id, expires_at) VALUES (?, ?, ?)";
 static const char SQL_PRUNE[] = "DELETE FROM revoked_tokens WHERE expires_at < ?";
@@ -287,24 +286,6 @@ tokens_verify(const struct tokens *t, const char *token, size_t len, int64_t now
 out:
 	json_object_put(claims);
 	return ret;
-}
-
-enum tokens_err
-tokens_check_revoked(struct db *db, const struct access_claims *ac)
-{
-	struct db_stmt	*st;
-	enum db_err	 e;
-
-	if (db_prepare(db, SQL_REVOKED, &st) != DB_OK)
-		return TOKENS_EDB;
-	if (db_bind_text(st, 1, ac->jti, strlen(ac->jti)) != DB_OK)
-		e = DB_ERROR;
-	else
-		e = db_step(st);
-	db_stmt_done(st);
-	if (e == DB_ROW)
-		return TOKENS_EREVOKED;
-	return e == DB_DONE ? TOKENS_OK : TOKENS_EDB;
 }
 
 enum tokens_err

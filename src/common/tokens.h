@@ -62,11 +62,9 @@ void		 tokens_free(struct tokens *);
 enum tokens_err	 tokens_issue(const struct tokens *, const char *user_id, int64_t gen,
 		    int64_t now, char **out, struct access_claims *claims);
 /* Verifies signature, audience, issuer and times; does not look at the
- * database (see tokens_check_revoked). */
+ * database (users_find_for_token reads the revocation with the user). */
 enum tokens_err	 tokens_verify(const struct tokens *, const char *token, size_t len,
 		    int64_t now, struct access_claims *);
-/* TOKENS_EREVOKED when the jti was logged out; TOKENS_OK otherwise. */
-enum tokens_err	 tokens_check_revoked(struct db *, const struct access_claims *);
 /* Records a logout: the jti is refused until exp. */
 enum tokens_err	 tokens_revoke(struct db *, const char *user_id,
 		    const struct access_claims *, int64_t now);
