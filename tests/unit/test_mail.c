@@ -31,49 +31,10 @@
 #include "log.h"
 #include "mail.h"
 
-static int	failures;
+#include "unit_util.h"
 
-#define CHECK(line, cond) do {						\
-	if (!(cond)) {							\
-		print_error("%s:%d: check failed: %s\n", __FILE__,	\
-		    (line), #cond);					\
-		failures++;						\
-	}								\
-} while (0)
-#define CHECK_STR(line, got, want) do {					\
-	const char *g_ = (got), *w_ = (want);				\
-	if (!((g_ == NULL && w_ == NULL) ||				\
-	    (g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0))) {	\
-		print_error("%s:%d: %s: got \"%s\", want \"%s\"\n",	\
-		    __FILE__, (line), #got, g_ ? g_ : "(null)",		\
-		    w_ ? w_ : "(null)");				\
-		failures++;						\
-	}								\
-} while (0)
-#define CHECK_INT(line, got, want) do {					\
-	long long g_ = (long long)(got), w_ = (long long)(want);	\
-	if (g_ != w_) {							\
-		print_error("%s:%d: %s: got %lld, want %lld\n",		\
-		    __FILE__, (line), #got, g_, w_);			\
-		failures++;						\
-	}								\
-} while (0)
-#define CHECK_MAIL(line, got, want) do {				\
-	enum mail_err g_ = (got), w_ = (want);				\
-	if (g_ != w_) {							\
-		print_error("%s:%d: got %s (%d), want %s (%d)\n",	\
-		    __FILE__, (line), mail_strerror(g_), (int)g_,	\
-		    mail_strerror(w_), (int)w_);			\
-		failures++;						\
-	}								\
-} while (0)
-#define DONE()	do {							\
-	int f_ = failures;						\
-	failures = 0;							\
-	assert_int_equal(f_, 0);					\
-} while (0)
-
-#define NCASES(t)	(sizeof(t) / sizeof((t)[0]))
+#define CHECK_MAIL(line, got, want) \
+	CHECK_ENUM(line, enum mail_err, mail_strerror, got, want)
 #define SECRET32	"JWT_SECRET=0123456789abcdef0123456789abcdef"
 #define TOKEN		"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
 #define NOW		1700000000	/* Tue, 14 Nov 2023 22:13:20 +0000 */
