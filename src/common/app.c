@@ -117,14 +117,14 @@ app_setup(struct app *app, const struct app_def *def)
 		 * mod_fcgid does not respawn it in a loop. */
 		log_msg(LOG_LEVEL_CRITICAL, "invalid setting: every request will get 503",
 		    "setting", bad != NULL ? bad : "?", "error", config_strerror(e),
-		    "reason", why, NULL);
+		    "reason", why, (char *)NULL);
 		app->state = APP_MISCONFIGURED;
 		return;
 	}
 	log_set_level(app->config.log_level);
 	if (tokens_init(&app->tokens, &app->config, why, sizeof(why)) != TOKENS_OK) {
 		log_msg(LOG_LEVEL_CRITICAL, "invalid signing keys: every request will get 503",
-		    "reason", why, NULL);
+		    "reason", why, (char *)NULL);
 		app->state = APP_MISCONFIGURED;
 		return;
 	}

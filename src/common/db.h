@@ -58,7 +58,7 @@ enum db_err	 db_ping(struct db *);
  * db_stmt_done(), never frees it.  Parameters are numbered from 1.
  */
 enum db_err	 db_prepare(struct db *, const char *sql, struct db_stmt **out);
-enum db_err	 db_bind_text(struct db_stmt *, int idx, const char *s, size_t len);
+enum db_err	 db_bind_text(struct db_stmt *, int idx, const char *p, size_t len);
 enum db_err	 db_bind_int64(struct db_stmt *, int idx, int64_t v);
 enum db_err	 db_bind_double(struct db_stmt *, int idx, double v);
 enum db_err	 db_bind_blob(struct db_stmt *, int idx, const void *p, size_t len);

@@ -46,9 +46,9 @@ struct log_access {
 };
 void		 log_access(const struct log_access *);
 
-#define log_debug(...)	log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__, NULL)
-#define log_info(...)	log_msg(LOG_LEVEL_INFO, __VA_ARGS__, NULL)
-#define log_warn(...)	log_msg(LOG_LEVEL_WARNING, __VA_ARGS__, NULL)
-#define log_error(...)	log_msg(LOG_LEVEL_ERROR, __VA_ARGS__, NULL)
+#define log_debug(...)	log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__, (char *)NULL)
+#define log_info(...)	log_msg(LOG_LEVEL_INFO, __VA_ARGS__, (char *)NULL)
+#define log_warn(...)	log_msg(LOG_LEVEL_WARNING, __VA_ARGS__, (char *)NULL)
+#define log_error(...)	log_msg(LOG_LEVEL_ERROR, __VA_ARGS__, (char *)NULL)
 
 #endif

@@ -1,0 +1,99 @@
+/*
+ * ratelimit: request rate limits shared by every process (groundwork of
+ * the geocoding issue; slowapi's @limiter.limit("10/minute") in the
+ * FastAPI service).  A limit is written in the syntax of slowapi's
+ * `limits` package ("10/minute", "2 per 30 seconds") and enforced with
+ * GCRA, the generic cell rate algorithm: with T = period / count, `count`
+ * requests may come at once, then one every T.  Each request is one atomic
+ * UPSERT of one row of table rate_limits
+ * (schema/sqlite/0004_rate_limits.sql), so the limit is exact however many
+ * processes hit a key at once.  The result carries what the
+ * RateLimit-Limit, -Remaining, -Reset and Retry-After headers need.
+ */
+#ifndef FCGI_USERS_RATELIMIT_H
+#define FCGI_USERS_RATELIMIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct db;
+
+#define RATELIMIT_SPEC_MAX	64		/* bytes of a limit string */
+#define RATELIMIT_COUNT_MAX	1000000		/* requests per period */
+#define RATELIMIT_MULTIPLE_MAX	10000		/* the M of "N per M units" */
+#define RATELIMIT_KEY_MAX	256		/* bytes of a key */
+#define RATELIMIT_DESCRIBE_MAX	48		/* "1000000 per 10000 second" + NUL fits */
+
+enum ratelimit_err {
+	RATELIMIT_OK,		/* decided: see result.allowed */
+	RATELIMIT_EINVAL,	/* no key, a key too long, a bad limit or time */
+	RATELIMIT_EDB,		/* the database failed (db logs why) */
+	RATELIMIT__MAX
+};
+
+enum ratelimit_unit {
+	RATELIMIT_SECOND,
+	RATELIMIT_MINUTE,
+	RATELIMIT_HOUR,
+	RATELIMIT_DAY,
+	RATELIMIT_UNIT__MAX
+};
+
+struct rate_limit {
+	int64_t			 count;		/* requests per period, >= 1 */
+	int64_t			 period_us;	/* microseconds, >= count */
+	/* As written, for ratelimit_describe(): "per <multiple> <unit>". */
+	int64_t			 multiple;
+	enum ratelimit_unit	 unit;
+};
+
+struct ratelimit_result {
+	int		 allowed;	/* 1: go ahead; 0: answer 429 */
+	int64_t		 limit;		/* RateLimit-Limit: the count */
+	int64_t		 remaining;	/* RateLimit-Remaining: requests now allowed */
+	int64_t		 reset_s;	/* RateLimit-Reset: seconds until full again */
+	int64_t		 retry_after_s;	/* Retry-After when denied (>= 1), else 0 */
+};
+
+const char	*ratelimit_strerror(enum ratelimit_err);
+
+/*
+ * Parses one limit in the syntax of `limits`: N "/" or "per", an optional
+ * multiple M, and a unit second/minute/hour/day, singular or plural,
+ * without regard to case; blanks around the parts are allowed.  N is in
+ * 1 .. RATELIMIT_COUNT_MAX, M in 1 .. RATELIMIT_MULTIPLE_MAX.  Returns 0
+ * and fills *out, or -1 (out untouched) for NULL, anything longer than
+ * RATELIMIT_SPEC_MAX, or anything else.
+ * XXX Not accepted: month and year, and lists of limits ("1/second;
+ * 10/minute"); nothing here needs them yet.
+ */
+int		 ratelimit_parse(const char *s, struct rate_limit *out);
+
+/*
+ * The text of slowapi for a limit, "10 per 1 minute", as in its 429 detail
+ * "Rate limit exceeded: 10 per 1 minute", into buf (len bytes, at least
+ * RATELIMIT_DESCRIBE_MAX fits any limit).  Returns 0, or -1 for a bad
+ * limit or a buffer too small.
+ */
+int		 ratelimit_describe(const struct rate_limit *, char *buf,
+		    size_t len);
+
+/*
+ * Records one request under `key` (a NUL-terminated string of 1 ..
+ * RATELIMIT_KEY_MAX - 1 bytes) at now_us (Unix microseconds) against
+ * `limit`, and fills *r.  Denied requests are not recorded.  Now and then
+ * (a process's first hit, then one in RATELIMIT_PRUNE_EVERY) rows that
+ * have run out are deleted in the same transaction.  RATELIMIT_OK with
+ * r->allowed saying the verdict, or an error (then the caller decides
+ * whether to fail open).
+ */
+#define RATELIMIT_PRUNE_EVERY	64
+enum ratelimit_err ratelimit_hit(struct db *, const char *key,
+		    const struct rate_limit *limit, int64_t now_us,
+		    struct ratelimit_result *r);
+
+/* Deletes every row whose theoretical arrival time is before now_us; such
+ * a row means the same as none.  RATELIMIT_OK or RATELIMIT_EDB. */
+enum ratelimit_err ratelimit_prune(struct db *, int64_t now_us);
+
+#endif
