@@ -1,0 +1,310 @@
+/*
+ * ratelimit: GCRA rate limits in table rate_limits (see ratelimit.h and
+ * schema/sqlite/0004_rate_limits.sql).  A limit of `count` per `period`
+ * has the emission interval T = period / count and the burst window
+ * B = count * T; the row's tat is the theoretical arrival time.  A request
+ * at `now` is allowed iff max(tat, now) + T - now <= B, and then tat
+ * becomes max(tat, now) + T.  That test and that write are one UPSERT
+ * whose DO UPDATE has a WHERE: a row comes back iff the request was
+ * allowed.  It runs in db_transaction (BEGIN IMMEDIATE, retried on
+ * SQLITE_BUSY), together with the read of the tat of a denied request and,
+ * now and then, the prune, so processes never see each other half-way.
+ *
+ * B is count * T rather than the period: T is whole microseconds, rounded
+ * down, and with B = period a burst could pass count (1e6 - 1 per second
+ * has T = 1 and would let 1e6 through at once).  So a burst is exactly
+ * `count`, and the sustained rate is at most one request per period per
+ * (period mod count) microseconds too fast: never a whole request.
+ *
+ * XXX A clock that goes back leaves rows with a tat beyond now + B; such a
+ * key is denied until the clock catches up (at most the step back).
+ * throttle.c treats a future window as closed; here that would need a
+ * second write on denials, and the clocks of one host do not step back.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "db.h"
+#include "ratelimit.h"
+
+#define US_PER_S	INT64_C(1000000)
+#define PERIOD_MAX_US	(RATELIMIT_MULTIPLE_MAX * 86400 * US_PER_S)
+/* now + 2 * PERIOD_MAX_US never overflows below this. */
+#define NOW_MAX_US	(INT64_MAX - 2 * PERIOD_MAX_US)
+
+/* ?1 key, ?2 now, ?3 T, ?4 B.  Unqualified tat_us in DO UPDATE is the
+ * stored row's.  A new key is always allowed, since T <= B. */
+static const char *const hit_sql =
+    "INSERT INTO rate_limits (key, tat_us) VALUES (?1, ?2 + ?3) "
+    "ON CONFLICT (key) DO UPDATE SET tat_us = max(tat_us, ?2) + ?3 "
+    "WHERE max(tat_us, ?2) + ?3 - ?2 <= ?4 "
+    "RETURNING tat_us";
+
+static const char *const tat_sql =
+    "SELECT tat_us FROM rate_limits WHERE key = ?1";
+
+static const char *const prune_sql =
+    "DELETE FROM rate_limits WHERE tat_us < ?1";
+
+static const char *const ratelimit_errs[RATELIMIT__MAX] = {
+	[RATELIMIT_OK] = "ok",
+	[RATELIMIT_EINVAL] = "invalid argument",
+	[RATELIMIT_EDB] = "database error",
+};
+
+/* Indexed by enum ratelimit_unit; the names are slowapi's (singular). */
+static const struct {
+	const char	*name;
+	size_t		 len;
+	int64_t		 us;
+} units[RATELIMIT_UNIT__MAX] = {
+	[RATELIMIT_SECOND] = { "second", 6, US_PER_S },
+	[RATELIMIT_MINUTE] = { "minute", 6, 60 * US_PER_S },
+	[RATELIMIT_HOUR] = { "hour", 4, 3600 * US_PER_S },
+	[RATELIMIT_DAY] = { "day", 3, 86400 * US_PER_S },
+};
+
+const char *
+ratelimit_strerror(enum ratelimit_err e)
+{
+	return e < RATELIMIT__MAX ? ratelimit_errs[e] : "unknown error";
+}
+
+static const char *
+skip_blanks(const char *p)
+{
+	while (isspace((unsigned char)*p))
+		p++;
+	return p;
+}
+
+/* Decimal digits (at least one) of a value in 1 .. max; advances *pp.
+ * Returns 0 or -1. */
+static int
+parse_number(const char **pp, int64_t max, int64_t *v)
+{
+	const char	*p = *pp;
+	int64_t		 n = 0;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		n = n * 10 + (*p - '0');
+		if (n > max)
+			return -1;	/* also caps the digits read */
+	}
+	if (n < 1)
+		return -1;
+	*v = n;
+	*pp = p;
+	return 0;
+}
+
+int
+ratelimit_parse(const char *s, struct rate_limit *out)
+{
+	const char	*p;
+	int64_t		 count, multiple = 1;
+	int		 u;
+
+	if (s == NULL || out == NULL ||
+	    strnlen(s, RATELIMIT_SPEC_MAX + 1) > RATELIMIT_SPEC_MAX)
+		return -1;
+	p = skip_blanks(s);
+	if (parse_number(&p, RATELIMIT_COUNT_MAX, &count) == -1)
+		return -1;
+	p = skip_blanks(p);
+	if (*p == '/')
+		p++;
+	else if (strncasecmp(p, "per", 3) == 0)
+		p += 3;
+	else
+		return -1;
+	p = skip_blanks(p);
+	if (isdigit((unsigned char)*p)) {
+		if (parse_number(&p, RATELIMIT_MULTIPLE_MAX, &multiple) == -1)
+			return -1;
+		p = skip_blanks(p);
+	}
+	for (u = 0; u < RATELIMIT_UNIT__MAX; u++)
+		if (strncasecmp(p, units[u].name, units[u].len) == 0)
+			break;
+	if (u == RATELIMIT_UNIT__MAX)
+		return -1;
+	p += units[u].len;
+	if (*p == 's' || *p == 'S')
+		p++;
+	if (*skip_blanks(p) != '\0')
+		return -1;
+	out->count = count;
+	out->period_us = multiple * units[u].us;
+	out->multiple = multiple;
+	out->unit = (enum ratelimit_unit)u;
+	return 0;
+}
+
+/* The limit can be enforced: T >= 1 us and every sum stays in range. */
+static int
+limit_ok(const struct rate_limit *l)
+{
+	return l != NULL && l->count >= 1 && l->count <= RATELIMIT_COUNT_MAX &&
+	    l->period_us >= l->count && l->period_us <= PERIOD_MAX_US;
+}
+
+int
+ratelimit_describe(const struct rate_limit *l, char *buf, size_t len)
+{
+	int	 n;
+
+	if (!limit_ok(l) || buf == NULL || len == 0 ||
+	    (unsigned)l->unit >= RATELIMIT_UNIT__MAX || l->multiple < 1 ||
+	    l->multiple > RATELIMIT_MULTIPLE_MAX ||
+	    l->multiple * units[l->unit].us != l->period_us)
+		return -1;
+	n = snprintf(buf, len, "%lld per %lld %s", (long long)l->count,
+	    (long long)l->multiple, units[l->unit].name);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+struct hit_ctx {
+	const char	*key;
+	size_t		 keylen;
+	int64_t		 now, t, burst;
+	int		 prune;
+	int		 allowed;	/* out */
+	int64_t		 tat;		/* out: the row's tat afterwards */
+};
+
+/* The DELETE of ratelimit_prune, with the engine's error (DB_BUSY kept,
+ * so that hit_tx's transaction is retried). */
+static enum db_err
+prune(struct db *db, int64_t now)
+{
+	struct db_stmt	*s;
+	enum db_err	 e;
+
+	if ((e = db_prepare(db, prune_sql, &s)) != DB_OK)
+		return e;
+	if ((e = db_bind_int64(s, 1, now)) == DB_OK &&
+	    (e = db_step(s)) == DB_DONE)
+		e = DB_OK;
+	db_stmt_done(s);
+	return e;
+}
+
+/* Runs sql with ?1 the key and, when nparams is 4, ?2 now, ?3 T and ?4 B;
+ * *found says whether it gave a row, *tat is that row's first column. */
+static enum db_err
+key_stmt(struct db *db, const char *sql, int nparams, const struct hit_ctx *c,
+    int *found, int64_t *tat)
+{
+	struct db_stmt	*s;
+	enum db_err	 e;
+
+	*found = 0;
+	if ((e = db_prepare(db, sql, &s)) != DB_OK)
+		return e;
+	if ((e = db_bind_text(s, 1, c->key, c->keylen)) != DB_OK)
+		goto out;
+	if (nparams == 4 &&
+	    ((e = db_bind_int64(s, 2, c->now)) != DB_OK ||
+	    (e = db_bind_int64(s, 3, c->t)) != DB_OK ||
+	    (e = db_bind_int64(s, 4, c->burst)) != DB_OK))
+		goto out;
+	if ((e = db_step(s)) == DB_ROW) {
+		*found = 1;
+		*tat = db_column_int64(s, 0);
+		e = DB_OK;
+	} else if (e == DB_DONE)
+		e = DB_OK;
+out:
+	db_stmt_done(s);
+	return e;
+}
+
+/* The transaction of ratelimit_hit.  db_transaction may run it again after
+ * SQLITE_BUSY, so it sets every output afresh and touches nothing else. */
+static enum db_err
+hit_tx(struct db *db, void *arg)
+{
+	struct hit_ctx	*c = arg;
+	enum db_err	 e;
+	int		 found;
+
+	c->allowed = 0;
+	c->tat = c->now + c->burst;
+	if (c->prune && (e = prune(db, c->now)) != DB_OK)
+		return e;
+	if ((e = key_stmt(db, hit_sql, 4, c, &found, &c->tat)) != DB_OK)
+		return e;
+	if (found) {
+		c->allowed = 1;
+		return DB_OK;
+	}
+	/* Denied: the row exists, unchanged, within this transaction. */
+	if ((e = key_stmt(db, tat_sql, 1, c, &found, &c->tat)) != DB_OK)
+		return e;
+	if (!found)
+		c->tat = c->now + c->burst;	/* cannot happen; deny in full */
+	return DB_OK;
+}
+
+/* Whole seconds of us, rounded up; 0 for us <= 0. */
+static int64_t
+ceil_s(int64_t us)
+{
+	return us <= 0 ? 0 : (us + US_PER_S - 1) / US_PER_S;
+}
+
+enum ratelimit_err
+ratelimit_hit(struct db *db, const char *key, const struct rate_limit *l,
+    int64_t now_us, struct ratelimit_result *r)
+{
+	static unsigned	 hits;	/* this process's, for the prune */
+	struct hit_ctx	 c;
+	int64_t		 d;
+
+	if (r != NULL)
+		memset(r, 0, sizeof(*r));
+	if (db == NULL || key == NULL || r == NULL || !limit_ok(l) ||
+	    now_us < 0 || now_us > NOW_MAX_US)
+		return RATELIMIT_EINVAL;
+	memset(&c, 0, sizeof(c));
+	c.key = key;
+	c.keylen = strnlen(key, RATELIMIT_KEY_MAX);
+	if (c.keylen == 0 || c.keylen == RATELIMIT_KEY_MAX)
+		return RATELIMIT_EINVAL;
+	c.now = now_us;
+	c.t = l->period_us / l->count;
+	c.burst = l->count * c.t;
+	c.prune = hits++ % RATELIMIT_PRUNE_EVERY == 0;
+	if (db_transaction(db, hit_tx, &c) != DB_OK)
+		return RATELIMIT_EDB;
+
+	d = c.tat - c.now;	/* how full the bucket is, in time */
+	r->allowed = c.allowed;
+	r->limit = l->count;
+	r->remaining = d <= 0 ? l->count : (c.burst - d) / c.t;
+	if (r->remaining < 0)
+		r->remaining = 0;
+	else if (r->remaining > l->count)
+		r->remaining = l->count;
+	r->reset_s = ceil_s(d);
+	if (!c.allowed) {
+		/* The next request is allowed once tat - now <= B - T. */
+		r->retry_after_s = ceil_s(d - (c.burst - c.t));
+		if (r->retry_after_s < 1)
+			r->retry_after_s = 1;
+	}
+	return RATELIMIT_OK;
+}
+
+enum ratelimit_err
+ratelimit_prune(struct db *db, int64_t now_us)
+{
+	if (db == NULL)
+		return RATELIMIT_EINVAL;
+	return prune(db, now_us) == DB_OK ? RATELIMIT_OK : RATELIMIT_EDB;
+}
