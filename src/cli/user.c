@@ -552,10 +552,8 @@ set_apply(struct cli *c, const struct set_args *s, struct user *u, char *hash)
 	if (s->password) {
 		if (user_password(c, "user set", u->email, hash) == -1)
 			return -1;
-		u->hashed_password = hash;
 		/* Every access token issued before stops working. */
-		u->token_generation++;
-		u->tokens_exempt_jti = NULL;
+		users_set_password(u, hash, NULL);
 	}
 	return 0;
 }

@@ -590,11 +590,9 @@ accounts_update(struct request *req, struct response *resp, struct user *u,
 			response_error(resp, 503, "Service Unavailable");
 			goto out;
 		}
-		u->hashed_password = hash;
 		/* Every other access token of this user stops working. */
-		u->token_generation++;
-		u->tokens_exempt_jti = self != NULL && strcmp(self->user.id, u->id) == 0 ?
-		    self->claims.jti : NULL;
+		users_set_password(u, hash, self != NULL &&
+		    strcmp(self->user.id, u->id) == 0 ? self->claims.jti : NULL);
 	}
 	if (safe)
 		active = super = verified = -1, role = NULL;

@@ -60,14 +60,7 @@ app_now_us(void)
 void
 app_isotime(char *buf, size_t len)
 {
-	struct timespec	 ts;
-	struct tm	 tm;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld+00:00",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, ts.tv_nsec / 1000);
+	log_timestamp(buf, len, LOG_TIME_US_OFFSET);
 }
 
 /* --- setup ------------------------------------------------------------ */

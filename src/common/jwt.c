@@ -455,6 +455,22 @@ json_compact(struct json_object *o, enum jwt_err *err)
 }
 
 /* Header and payload as "b64.b64" (the JWS signing input); malloc'ed. */
+
+/* "a.b" in a fresh NUL-terminated buffer (both lengths below
+ * JWT_MAX_TOKEN, checked by the callers); NULL when out of memory. */
+static char *
+dot_join(const char *a, size_t al, const char *b, size_t bl)
+{
+	char	*s;
+
+	if ((s = malloc(al + bl + 2)) == NULL)
+		return NULL;
+	memcpy(s, a, al);
+	s[al] = '.';
+	memcpy(s + al + 1, b, bl);
+	s[al + 1 + bl] = '\0';
+	return s;
+}
 static enum jwt_err
 signing_input(const struct jwt_key *k, struct json_object *claims, char **out)
 {
@@ -482,11 +498,8 @@ signing_input(const struct jwt_key *k, struct json_object *claims, char **out)
 		ret = JWT_ETOOLONG;
 		goto out;
 	}
-	if ((*out = malloc(hl + pl + 2)) == NULL)
+	if ((*out = dot_join(h64, hl, p64, pl)) == NULL)
 		goto out;
-	memcpy(*out, h64, hl);
-	(*out)[hl] = '.';
-	memcpy(*out + hl + 1, p64, pl + 1);
 	ret = JWT_OK;
 out:
 	free(p64);
@@ -525,11 +538,8 @@ jwt_sign(const struct jwt_key *k, struct json_object *claims, char **out)
 		ret = JWT_ETOOLONG;
 		goto out;
 	}
-	if ((*out = malloc(inlen + slen + 2)) == NULL)
+	if ((*out = dot_join(in, inlen, s64, slen)) == NULL)
 		goto out;
-	memcpy(*out, in, inlen);
-	(*out)[inlen] = '.';
-	memcpy(*out + inlen + 1, s64, slen + 1);
 	ret = JWT_OK;
 out:
 	free(s64);

@@ -77,18 +77,19 @@ log_set_request_id(const char *id)
 		snprintf(log_request_id, sizeof(log_request_id), "%s", id);
 }
 
-/* "2026-11-26T22:55:44.123Z" */
-static void
-log_time(char *buf, size_t len)
+void
+log_timestamp(char *buf, size_t len, enum log_timefmt fmt)
 {
 	struct timespec	 ts;
 	struct tm	 tm;
+	int		 us = fmt == LOG_TIME_US_OFFSET;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%0*ld%s",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+	    tm.tm_min, tm.tm_sec, us ? 6 : 3,
+	    us ? ts.tv_nsec / 1000 : ts.tv_nsec / 1000000, us ? "+00:00" : "Z");
 }
 
 static void
@@ -117,7 +118,7 @@ log_head(const char *level)
 	struct json_object	*o;
 	char			 t[64];
 
-	log_time(t, sizeof(t));
+	log_timestamp(t, sizeof(t), LOG_TIME_MS_Z);
 	o = json_object_new_object();
 	json_object_object_add(o, "time", json_object_new_string(t));
 	json_object_object_add(o, "level", json_object_new_string(level));

@@ -7,6 +7,7 @@
 #ifndef FCGI_USERS_LOG_H
 #define FCGI_USERS_LOG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum log_level {
@@ -27,6 +28,17 @@ int		 log_level_parse(const char *);
 const char	*log_level_name(enum log_level);
 /* The request id added to error lines until the next call (NULL clears it). */
 void		 log_set_request_id(const char *);
+
+/*
+ * Now as ISO 8601 UTC into buf: with 3 fractional digits and "Z"
+ * ("2026-11-26T22:55:44.123Z", the log's and the database's form) or with
+ * 6 and "+00:00" (Python's datetime.now(timezone.utc).isoformat()).
+ */
+enum log_timefmt {
+	LOG_TIME_MS_Z,
+	LOG_TIME_US_OFFSET,
+};
+void		 log_timestamp(char *buf, size_t len, enum log_timefmt);
 
 /*
  * A line at `level` with message `msg` and optional extra fields given as

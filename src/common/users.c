@@ -233,19 +233,14 @@ enum users_err
 users_create(struct db *db, struct arena *a, struct user *u)
 {
 	struct db_stmt	*st;
-	struct timespec	 ts;
-	struct tm	 tm;
 	char		 now[64];
 	enum users_err	 ret = USERS_EDB;
 	enum db_err	 e = DB_ERROR;
 
 	if (users_uuid4(u->id) != 0)
 		return USERS_EDB;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(now, sizeof(now), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, ts.tv_nsec / 1000000);
+	/* The form of the column's default and of last_login. */
+	log_timestamp(now, sizeof(now), LOG_TIME_MS_Z);
 	if ((u->created_at = arena_strdup(a, now)) == NULL)
 		return USERS_ENOMEM;
 	if (u->role == NULL)
@@ -346,6 +341,14 @@ users_each(struct db *db, struct arena *a, int (*cb)(const struct user *, void *
 		ret = USERS_EDB;
 	db_stmt_done(st);
 	return ret;
+}
+
+void
+users_set_password(struct user *u, const char *hash, const char *keep_jti)
+{
+	u->hashed_password = hash;
+	u->token_generation++;
+	u->tokens_exempt_jti = keep_jti;
 }
 
 static struct json_object *

@@ -74,6 +74,14 @@ enum users_err	 users_touch_login(struct db *, const char *id);
 enum users_err	 users_each(struct db *, struct arena *,
 		    int (*cb)(const struct user *, void *), void *);
 
+/*
+ * A new password hash for u (written by users_update): every access token
+ * of the user issued before stops working (a new token generation), except
+ * the one whose jti is keep_jti (NULL: none), the token that made the change.
+ */
+void		 users_set_password(struct user *, const char *hash,
+		    const char *keep_jti);
+
 /* The public user object: id, email, is_active, is_superuser, is_verified,
  * first_name, last_name, role, created_at, last_login.  Never the hash. */
 struct json_object *users_to_json(const struct user *);
