@@ -139,6 +139,11 @@ tokens_init(struct tokens *t, const struct config *c, char *why, size_t whylen)
 			}
 		}
 	}
+	if ((t->recovery = jwt_key_hmac(JWT_HS256, c->jwt_secret,
+	    strlen(c->jwt_secret))) == NULL) {
+		snprintf(why, whylen, "JWT_SECRET: unusable");
+		goto out;
+	}
 	t->sign = k;
 	if (add_verify_key(t, k) != 0)
 		goto out;
@@ -167,6 +172,7 @@ tokens_free(struct tokens *t)
 		return;
 	for (i = 0; i < t->n_verify; i++)
 		jwt_key_free(t->verify[i]);
+	jwt_key_free(t->recovery);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -16,6 +16,7 @@ struct config;
 struct db;
 struct jwt_key;
 struct json_object;
+struct user;
 
 #define TOKENS_MAX_KEYS		8	/* current + previous public keys */
 #define TOKENS_JTI_LEN		32	/* hex characters of a jti we mint */
@@ -39,6 +40,7 @@ struct tokens {
 	int64_t		 leeway;		/* seconds */
 	const char	*audience;		/* owned by the config */
 	const char	*issuer;		/* NULL: none written, none required */
+	struct jwt_key	*recovery;		/* HS256 JWT_SECRET: reset and verify tokens */
 };
 
 /* What a verified access token says. */
@@ -70,5 +72,80 @@ enum tokens_err	 tokens_revoke(struct db *, const char *user_id,
 		    const struct access_claims *, int64_t now);
 /* The public keys as a JWKS ({"keys":[…]}); empty for HMAC. */
 struct json_object *tokens_jwks(const struct tokens *);
+
+/* --- password reset and e-mail verification (FastAPI-Users') ---------- */
+
+#define TOKENS_RESET_AUDIENCE	"fastapi-users:reset"
+#define TOKENS_VERIFY_AUDIENCE	"fastapi-users:verify"
+#define TOKENS_RECOVERY_LIFETIME	3600	/* seconds, FastAPI-Users' default */
+
+/*
+ * A reset token {"sub","password_fgpt","aud":"fastapi-users:reset","exp"}
+ * or a verify token {"sub","email","aud":"fastapi-users:verify","exp"},
+ * HS256 with JWT_SECRET as FastAPI-Users signs them (whatever
+ * JWT_ALGORITHM says).  *out is malloc'ed.
+ */
+enum tokens_err	 tokens_reset_issue(const struct tokens *, const struct user *,
+		    int64_t now, char **out);
+enum tokens_err	 tokens_verify_issue(const struct tokens *, const struct user *,
+		    int64_t now, char **out);
+/*
+ * Checks a reset token's signature, audience and expiry; the user id goes
+ * to sub (37 bytes) and the fingerprint to a malloc'ed *fgpt.  Whether it
+ * still matches the user's hash is tokens_reset_matches()'s question.
+ */
+enum tokens_err	 tokens_reset_check(const struct tokens *, const char *token,
+		    size_t len, int64_t now, char *sub, char **fgpt);
+/* 1 when fgpt fingerprints this password hash (ours, or a pwdlib/passlib
+ * hash of the hash as FastAPI-Users writes it), else 0. */
+int		 tokens_reset_matches(const struct tokens *, const char *fgpt,
+		    const char *hashed_password);
+/* A verify token: sub and a malloc'ed *email. */
+enum tokens_err	 tokens_verify_check(const struct tokens *, const char *token,
+		    size_t len, int64_t now, char *sub, char **email);
+
+/* --- MCP tokens (the Python service's /auth/mcp-token) ----------------- */
+
+#define TOKENS_MCP_SCOPE	"mcp-access"
+
+struct mcp_tokens {
+	struct jwt_key	*sign;			/* NULL: no MCP key configured */
+	struct jwt_key	*verify[TOKENS_MAX_KEYS];
+	size_t		 n_verify;
+	int64_t		 lifetime;		/* seconds: MCP_JWT_EXPIRE_MINUTES */
+	int64_t		 leeway;
+	const char	*issuer;		/* MCP_JWT_ISSUER [personal-server] */
+	const char	*audience;		/* MCP_JWT_AUDIENCE [mcp-server] */
+	char		 why[256];		/* why sign is NULL, for the 503 and the log */
+};
+
+/* What a verified MCP token says. */
+struct mcp_claims {
+	char		 sub[37];
+	char		 jti[65];
+	char		 scope[128];
+	int64_t		 iat;
+	int64_t		 exp;
+};
+
+/*
+ * Loads MCP_JWT_PRIVATE_KEY (falling back to JWT_PRIVATE_KEY) for
+ * MCP_JWT_ALGORITHM, and the public keys that verify MCP tokens.  A missing
+ * key is not an error here (the programs still start; /auth/mcp-token
+ * answers 503 with m->why): only a key that is present and unusable is.
+ */
+enum tokens_err	 mcp_tokens_init(struct mcp_tokens *, const struct config *,
+		    char *why, size_t whylen);
+void		 mcp_tokens_free(struct mcp_tokens *);
+/*
+ * An MCP token for u at `now` valid `lifetime` seconds (0: the configured
+ * lifetime): claims iss, sub, aud (a string), email, scope, iat, exp, jti;
+ * kid in the header.  *out malloc'ed.  TOKENS_ECONFIG without a key.
+ */
+enum tokens_err	 mcp_tokens_issue(const struct mcp_tokens *, const struct user *u,
+		    int64_t now, int64_t lifetime, char **out, struct mcp_claims *);
+/* Verifies signature (pinned algorithm), iss, aud and times. */
+enum tokens_err	 mcp_tokens_verify(const struct mcp_tokens *, const char *token,
+		    size_t len, int64_t now, struct mcp_claims *);
 
 #endif
