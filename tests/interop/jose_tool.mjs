@@ -4,16 +4,25 @@
 //   node jose_tool.mjs version
 //   node jose_tool.mjs verify --token T --secret S [--alg HS256]
 //   node jose_tool.mjs verify --token T --jwks-url URL --alg ALG
+//   node jose_tool.mjs verify --token T --public-key-file SPKI.pem --alg ALG
+//   verify also takes [--audience A] [--issuer I] [--require CLAIM,...]
 //   node jose_tool.mjs mint --sub UUID --secret S [--alg HS256] [--aud-str]
 //   node jose_tool.mjs mint --sub UUID --key-file PKCS8.pem --alg ALG --kid KID
 //
-// verify: jwtVerify(token, key, {audience: "fastapi-users:auth",
-// algorithms: [alg]}).  With a secret the key is its UTF-8 bytes as a
-// Uint8Array.  With --jwks-url it verifies twice: once through
-// createRemoteJWKSet(url), and once with importJWK() of the fetched key
-// whose kid the token's header names.  Prints one JSON line
-// {"protectedHeader", "payload", "jwk"} and exits 0; exits 1 with jose's
-// error on stderr when the token is refused, 2 on a usage error.
+// verify: jwtVerify(token, key, {audience, issuer, algorithms: [alg],
+// requiredClaims}); the defaults are those of access tokens (audience
+// "fastapi-users:auth", no issuer, no required claims), an MCP client
+// passes --public-key-file, --audience mcp-server, --issuer personal-server.
+// With a secret the key is its UTF-8 bytes as a Uint8Array.  With
+// --public-key-file it is importSPKI(PEM, alg).  With --jwks-url it
+// verifies twice: once through createRemoteJWKSet(url), and once with
+// importJWK() of the fetched key whose kid the token's header names.
+// Prints one JSON line {"protectedHeader", "payload", "jwk"} (with
+// "thumbprint", jose's RFC 7638 SHA-256 thumbprint of the public key, after
+// --public-key-file) and exits 0.  When the token (or the key, for the alg)
+// is refused it prints {"refused": <jose's error code (ERR_…), or the
+// error's name (TypeError, WebCrypto's DataError)>, "claim", "message"},
+// jose's error on stderr too, and exits 1; 2 on a usage error.
 //
 // Run it from a folder whose node_modules holds jose (run-accounts.sh
 // copies it next to the `npm ci` it does).
@@ -43,13 +52,23 @@ function usage(msg) {
 async function verify(o) {
   if (!o.token) usage('verify needs --token');
   const alg = o.alg ?? 'HS256';
-  const opts = { audience: AUDIENCE, algorithms: [alg] };
+  const opts = { audience: o.audience ?? AUDIENCE, algorithms: [alg] };
+  if (o.issuer !== undefined) opts.issuer = o.issuer;
+  if (o.require) opts.requiredClaims = o.require.split(',').filter((c) => c !== '');
   if (o.secret !== undefined) {
     const key = new TextEncoder().encode(o.secret);
     const { payload, protectedHeader } = await jose.jwtVerify(o.token, key, opts);
     return { protectedHeader, payload, jwk: null };
   }
-  if (!o['jwks-url']) usage('verify needs --secret or --jwks-url');
+  if (o['public-key-file']) {
+    // extractable: to export it for the thumbprint below.
+    const key = await jose.importSPKI(readFileSync(o['public-key-file'], 'ascii'), alg,
+      { extractable: true });
+    const { payload, protectedHeader } = await jose.jwtVerify(o.token, key, opts);
+    const thumbprint = await jose.calculateJwkThumbprint(await jose.exportJWK(key), 'sha256');
+    return { protectedHeader, payload, jwk: null, thumbprint };
+  }
+  if (!o['jwks-url']) usage('verify needs --secret, --public-key-file or --jwks-url');
   const url = new URL(o['jwks-url']);
   // 1. The way a resource server would: a remote key set.
   const JWKS = jose.createRemoteJWKSet(url, { cacheMaxAge: 0, cooldownDuration: 0 });
@@ -105,6 +124,10 @@ async function main() {
 }
 
 main().catch((e) => {
-  process.stderr.write(`jose refused: ${e.code ?? e.name}: ${e.message}\n`);
+  // jose's errors have a string code (ERR_JWS_…); WebCrypto's DOMException
+  // a numeric one (0), so its name (DataError) says more.
+  const refused = typeof e.code === 'string' ? e.code : e.name;
+  process.stderr.write(`jose refused: ${refused}: ${e.message}\n`);
+  process.stdout.write(JSON.stringify({ refused, claim: e.claim ?? null, message: e.message }) + '\n');
   process.exit(1);
 });

@@ -7,8 +7,10 @@ and verifies the tokens fcgi-users mints.  Run it with Debian's python3
   pyjwt_tool.py mint   --sub UUID (--secret S | --key-file PEM | --none)
                        [--alg HS256] [--aud-list A | --aud-str A | --no-aud]
                        [--exp-in SECONDS] [--raw-hmac]
-  pyjwt_tool.py verify --token T (--secret S | --key-file PEM | --jwks-url URL)
-                       [--alg HS256] [--audience fastapi-users:auth]
+  pyjwt_tool.py verify --token T (--secret S | --key-file PEM | --jwks-url URL |
+                       --public-key-file PEM) [--alg HS256]
+                       [--audience fastapi-users:auth] [--issuer I]
+                       [--require CLAIM,...]
   pyjwt_tool.py header --token T
 
 mint prints the token.  FastAPI-Users' generate_jwt is
@@ -18,10 +20,21 @@ and that is exactly what mint does with its defaults.  --raw-hmac signs
 HS* with the key file's bytes by hand, because PyJWT refuses a PEM as an
 HMAC secret: that is the key-confusion token an attacker would build.
 
-verify calls jwt.decode(token, key, algorithms=[alg], audience=audience)
-(with --jwks-url the key comes from PyJWT's own PyJWKClient) and prints one
-JSON line {"header": ..., "payload": ...}; it exits 1 with the reason on
-stderr when PyJWT refuses the token, 2 on a usage error.
+verify calls jwt.decode(token, key, algorithms=[alg], audience=audience,
+issuer=issuer, options={"require": [claims]}): the defaults are those of
+access tokens (audience "fastapi-users:auth", no issuer, nothing required
+beyond what PyJWT requires), an MCP token's verifier (FastMCP's
+BearerAuthProvider) passes --public-key-file, --audience mcp-server,
+--issuer personal-server and --alg RS256.  With --jwks-url the key comes
+from PyJWT's own PyJWKClient; with --public-key-file the PEM text is the
+key, as a resource server configures it, after cryptography has checked
+that it is a public key (a private key or garbage is a usage error).  It
+prints one JSON line {"header": ..., "payload": ...}, with "thumbprint"
+(the RFC 7638 SHA-256 thumbprint of the public key, computed here from
+PyJWT's to_jwk) after --public-key-file.  When PyJWT refuses the token it
+prints {"refused": "<PyJWTError subclass>", "message": ...} instead, the
+reason on stderr too, and exits 1 (a TypeError or ValueError PyJWT lets
+through is reported the same way, under its own name); 2 on a usage error.
 """
 import argparse
 import base64
@@ -32,8 +45,16 @@ import sys
 import time
 
 import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 
 AUDIENCE = "fastapi-users:auth"
+
+# RFC 7638 §3.2: the required members of each key type, in the order of
+# their names.
+THUMBPRINT_MEMBERS = {"RSA": ("e", "kty", "n"), "EC": ("crv", "kty", "x", "y"),
+                      "OKP": ("crv", "kty", "x")}
 
 
 def b64url(data: bytes) -> str:
@@ -43,6 +64,33 @@ def b64url(data: bytes) -> str:
 def read_key(path: str) -> str:
     with open(path, "r", encoding="ascii") as f:
         return f.read()
+
+
+def load_public_key(path: str):
+    """The PEM text of a public key file and the key, or a usage error."""
+    pem = read_key(path)
+    try:
+        key = serialization.load_pem_public_key(pem.encode("ascii"))
+    except ValueError as e:
+        print("%s is not a PEM public key: %s" % (path, e), file=sys.stderr)
+        sys.exit(2)
+    return pem, key
+
+
+def thumbprint(key) -> str:
+    """The RFC 7638 thumbprint (SHA-256, base64url) of a public key."""
+    if isinstance(key, rsa.RSAPublicKey):
+        jwk = RSAAlgorithm.to_jwk(key)
+    elif isinstance(key, ec.EllipticCurvePublicKey):
+        jwk = ECAlgorithm.to_jwk(key)
+    elif isinstance(key, ed25519.Ed25519PublicKey):
+        jwk = OKPAlgorithm.to_jwk(key)
+    else:
+        raise ValueError("no thumbprint for %s" % type(key).__name__)
+    jwk = json.loads(jwk) if isinstance(jwk, str) else jwk
+    members = {m: jwk[m] for m in THUMBPRINT_MEMBERS[jwk["kty"]]}
+    canon = json.dumps(members, separators=(",", ":"), sort_keys=True)
+    return b64url(hashlib.sha256(canon.encode("ascii")).digest())
 
 
 def cmd_mint(a) -> int:
@@ -81,8 +129,14 @@ def cmd_mint(a) -> int:
 
 
 def cmd_verify(a) -> int:
+    public = None
+    if a.public_key_file is not None:
+        pem, public = load_public_key(a.public_key_file)
+    require = [c for c in a.require.split(",") if c] if a.require else []
     try:
-        if a.jwks_url is not None:
+        if public is not None:
+            key = pem
+        elif a.jwks_url is not None:
             client = jwt.PyJWKClient(a.jwks_url, cache_keys=False)
             key = client.get_signing_key_from_jwt(a.token).key
         elif a.secret is not None:
@@ -90,13 +144,27 @@ def cmd_verify(a) -> int:
         else:
             key = read_key(a.key_file)
         payload = jwt.decode(a.token, key, algorithms=[a.alg],
-                             audience=a.audience)
+                             audience=a.audience, issuer=a.issuer,
+                             options={"require": require})
         header = jwt.get_unverified_header(a.token)
     except jwt.PyJWTError as e:
         print("PyJWT refused the token: %s: %s" % (type(e).__name__, e),
               file=sys.stderr)
+        print(json.dumps({"refused": type(e).__name__, "message": str(e)}))
         return 1
-    print(json.dumps({"header": header, "payload": payload}))
+    except (TypeError, ValueError) as e:
+        # PyJWT 2.6 hands a PEM to cryptography without checking the key
+        # type against alg: an Ed25519 key pinned to RS256 ends in
+        # cryptography's TypeError.  Still a refusal, but not a PyJWTError:
+        # reported under its own name.
+        print("PyJWT failed on the token: %s: %s" % (type(e).__name__, e),
+              file=sys.stderr)
+        print(json.dumps({"refused": type(e).__name__, "message": str(e)}))
+        return 1
+    out = {"header": header, "payload": payload}
+    if public is not None:
+        out["thumbprint"] = thumbprint(public)
+    print(json.dumps(out))
     return 0
 
 
@@ -135,8 +203,11 @@ def main() -> int:
     k.add_argument("--secret")
     k.add_argument("--key-file")
     k.add_argument("--jwks-url")
+    k.add_argument("--public-key-file")
     v.add_argument("--alg", default="HS256")
     v.add_argument("--audience", default=AUDIENCE)
+    v.add_argument("--issuer")
+    v.add_argument("--require", default="")
 
     h = sub.add_parser("header")
     h.add_argument("--token", required=True)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# run-accounts.sh PEER DRIVER [NODE_PREFIX]: the accounts interop tests
+# run-accounts.sh PEER DRIVER [NODE_PREFIX]: an interop test program
 # (ctest -L interop).  Installs what the peer needs when it is missing, then
-# runs DRIVER (test_interop_accounts) for it.
+# runs DRIVER (test_interop_accounts or test_interop_mcp) for it.
 #
 #   pyjwt  Debian's python3-jwt and python3-cryptography, run with
 #          /usr/bin/python3 (a pyenv python3 on PATH may not see them);

@@ -29,20 +29,18 @@
 
 #include <json-c/json.h>
 
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "interop_util.h"
 
 #define AUDIENCE	"fastapi-users:auth"
-#define OUT_MAX		(1u << 20)
 
 enum srv { SRV_HS256, SRV_RS256, SRV_ES256, SRV_EDDSA, SRV__MAX };
 
@@ -63,265 +61,12 @@ struct server {
 	struct harness	*h;
 	char		 priv[PATH_MAX];	/* private key PEM (not HS256) */
 	char		 pub[PATH_MAX];		/* its public key PEM */
-	char		 user_id[64];
-	char		 email[128];
-	char		*token;			/* the login's access token */
+	struct iu_user	 u;			/* its user and access token */
 };
 
-static const char	*peer;		/* "pyjwt" or "jose" */
-static char		 tmpdir[PATH_MAX];
 static struct server	 servers[SRV__MAX];
-static int		 failures;
-
-/* ---- cases ---- */
-
-static void
-good(const char *what)
-{
-	printf("  ok    %s\n", what);
-	fflush(stdout);
-}
-
-static void
-bad(const char *what, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	 msg[4096];
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	printf("  FAIL  %s: %s\n", what, msg);
-	fflush(stdout);
-	failures++;
-}
-
-static void
-begin(void)
-{
-	failures = 0;
-}
-
-static void
-end(void)
-{
-	if (failures != 0)
-		fail_msg("%d case(s) failed", failures);
-}
-
-/* ---- child processes ---- */
-
-/*
- * Runs argv (argv[0] a path) with stdout captured into *out (NUL-terminated,
- * caller frees; may be NULL to discard) and stderr passed through.  Returns
- * the exit status, 128 + signal, or -1 when it could not run.
- */
-static int
-run(const char *const *argv, char **out)
-{
-	int	 fd[2], status;
-	pid_t	 pid;
-	char	*buf;
-	size_t	 len = 0;
-	ssize_t	 n;
-
-	if (out != NULL)
-		*out = NULL;
-	if ((buf = malloc(OUT_MAX + 1)) == NULL)
-		return -1;
-	if (pipe(fd) != 0) {
-		free(buf);
-		return -1;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	if ((pid = fork()) < 0) {
-		close(fd[0]);
-		close(fd[1]);
-		free(buf);
-		return -1;
-	}
-	if (pid == 0) {
-		dup2(fd[1], 1);
-		close(fd[0]);
-		close(fd[1]);
-		execv(argv[0], (char *const *)argv);
-		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(fd[1]);
-	for (;;) {
-		n = read(fd[0], buf + len, OUT_MAX - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (len == OUT_MAX)
-			break;
-	}
-	close(fd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			free(buf);
-			return -1;
-		}
-	buf[len] = '\0';
-	/* One line of output is what the tools print: drop its newline. */
-	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-		buf[--len] = '\0';
-	if (out != NULL)
-		*out = buf;
-	else
-		free(buf);
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
-}
-
-static const char *
-need_env(const char *name)
-{
-	const char *v = getenv(name);
-
-	if (v == NULL || *v == '\0') {
-		fprintf(stderr, "%s is not set: run this through "
-		    "tests/interop/run-accounts.sh (ctest -L interop)\n", name);
-		exit(1);
-	}
-	return v;
-}
-
-#define MAXARGS 32
-
-/* Runs the peer's tool with the NULL-terminated arguments that follow. */
-static int
-tool(char **out, const char *first, ...)
-{
-	const char	*argv[MAXARGS];
-	size_t		 n = 0;
-	va_list		 ap;
-	const char	*a;
-
-	if (strcmp(peer, "pyjwt") == 0) {
-		argv[n++] = need_env("FU_INTEROP_PYTHON");
-		argv[n++] = need_env("FU_INTEROP_PYJWT_TOOL");
-	} else {
-		argv[n++] = need_env("FU_INTEROP_NODE");
-		argv[n++] = need_env("FU_INTEROP_JOSE_TOOL");
-	}
-	va_start(ap, first);
-	for (a = first; a != NULL && n < MAXARGS - 1; a = va_arg(ap, const char *))
-		argv[n++] = a;
-	va_end(ap);
-	argv[n] = NULL;
-	return run(argv, out);
-}
-
-/* ---- JSON ---- */
-
-static struct json_object *
-jget(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	if (o == NULL || !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, key, &v))
-		return NULL;
-	return v;
-}
-
-static const char *
-jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v = jget(o, key);
-
-	return v != NULL && json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : NULL;
-}
-
-static const char *
-jtext(struct json_object *o)
-{
-	return o == NULL ? "(none)" : json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-}
-
-/* ---- HTTP ---- */
-
-static int
-bearer_get(struct harness *h, const char *path, const char *token,
-    struct http_resp *r)
-{
-	char		*auth = NULL;
-	const char	*hdrs[2] = { NULL, NULL };
-	int		 rc;
-
-	if (asprintf(&auth, "Authorization: Bearer %s", token) < 0)
-		return -1;
-	hdrs[0] = auth;
-	rc = harness_request(h, "GET", path, hdrs, NULL, 0, r);
-	free(auth);
-	return rc;
-}
-
-/* GET /users/me with the token: 200 and the user's id, or 401. */
-static void
-expect_me(struct server *s, const char *what, const char *token, long want)
-{
-	struct http_resp	 r;
-	const char		*id, *detail;
-
-	if (token == NULL || *token == '\0') {
-		bad(what, "no token was minted");
-		return;
-	}
-	if (bearer_get(s->h, "/users/me", token, &r) != 0) {
-		bad(what, "GET /users/me: no HTTP answer");
-		return;
-	}
-	if (r.status != want) {
-		bad(what, "token %s: GET /users/me expected %ld, got %ld %.300s",
-		    token, want, r.status, r.body);
-	} else if (want == 200) {
-		id = jstr(r.json, "id");
-		if (id == NULL || strcmp(id, s->user_id) != 0)
-			bad(what, "GET /users/me 200 but id %s, expected %s",
-			    id ? id : "(none)", s->user_id);
-		else
-			good(what);
-	} else {
-		detail = http_resp_detail(&r);
-		if (detail == NULL || strcmp(detail, "Unauthorized") != 0 ||
-		    http_resp_header(&r, "WWW-Authenticate") == NULL ||
-		    strncasecmp(http_resp_header(&r, "WWW-Authenticate"),
-		    "Bearer", 6) != 0)
-			bad(what, "401 but not {\"detail\":\"Unauthorized\"} with "
-			    "WWW-Authenticate: Bearer: %.300s", r.body);
-		else
-			good(what);
-	}
-	http_resp_free(&r);
-}
 
 /* ---- servers ---- */
-
-static int
-make_tmpdir(void)
-{
-	const char *t = getenv("TMPDIR");
-
-	if (tmpdir[0] != '\0')
-		return 0;
-	snprintf(tmpdir, sizeof(tmpdir), "%s/fu-interop-XXXXXX",
-	    t != NULL && *t != '\0' ? t : "/tmp");
-	if (mkdtemp(tmpdir) == NULL) {
-		fprintf(stderr, "mkdtemp %s: %s\n", tmpdir, strerror(errno));
-		tmpdir[0] = '\0';
-		return -1;
-	}
-	return 0;
-}
 
 static const char *
 openssl_path(void)
@@ -339,10 +84,10 @@ openssl_path(void)
 static int
 make_keys(enum srv which, struct server *s)
 {
-	const char	*argv[12];
+	const char	*argv[12], *tmpdir;
 	size_t		 n = 0, i;
 
-	if (make_tmpdir() != 0)
+	if ((tmpdir = iu_tmpdir()) == NULL)
 		return -1;
 	snprintf(s->priv, sizeof(s->priv), "%s/%s-private.pem", tmpdir,
 	    algs[which].alg);
@@ -355,7 +100,7 @@ make_keys(enum srv which, struct server *s)
 	argv[n++] = "-out";
 	argv[n++] = s->priv;
 	argv[n] = NULL;
-	if (run(argv, NULL) != 0) {
+	if (iu_run(argv, NULL) != 0) {
 		fprintf(stderr, "openssl genpkey for %s failed\n", algs[which].alg);
 		return -1;
 	}
@@ -363,67 +108,12 @@ make_keys(enum srv which, struct server *s)
 		const char *pv[] = { openssl_path(), "pkey", "-in", s->priv,
 		    "-pubout", "-out", s->pub, NULL };
 
-		if (run(pv, NULL) != 0) {
+		if (iu_run(pv, NULL) != 0) {
 			fprintf(stderr, "openssl pkey -pubout failed\n");
 			return -1;
 		}
 	}
 	return 0;
-}
-
-/* Registers a user and logs in; fills s->user_id, s->token. */
-static int
-make_user(struct server *s)
-{
-	char			 rnd[17], *body = NULL;
-	const char		*json_hdr[] = { "Content-Type: application/json", NULL };
-	const char		*form_hdr[] = {
-	    "Content-Type: application/x-www-form-urlencoded", NULL };
-	const char		*password = "interop-Passw0rd!";
-	struct http_resp	 r;
-	const char		*v;
-	int			 rc = -1;
-
-	if (harness_random_hex(rnd, 8) != 0)
-		return -1;
-	snprintf(s->email, sizeof(s->email), "interop-%s@example.com", rnd);
-	if (asprintf(&body, "{\"email\":\"%s\",\"password\":\"%s\"}", s->email,
-	    password) < 0)
-		return -1;
-	if (harness_request(s->h, "POST", "/auth/register", json_hdr, body,
-	    strlen(body), &r) != 0 || r.status != 201 ||
-	    (v = jstr(r.json, "id")) == NULL) {
-		fprintf(stderr, "POST /auth/register: expected 201 with an id, "
-		    "got %ld %.300s\n", r.status, r.body ? r.body : "");
-		http_resp_free(&r);
-		goto out;
-	}
-	snprintf(s->user_id, sizeof(s->user_id), "%s", v);
-	http_resp_free(&r);
-	free(body);
-	/* The e-mail is [a-z0-9-@.] and the password needs only "!" encoded. */
-	if (asprintf(&body, "username=%s&password=interop-Passw0rd%%21",
-	    s->email) < 0) {
-		body = NULL;
-		goto out;
-	}
-	if (harness_request(s->h, "POST", "/auth/jwt/login", form_hdr, body,
-	    strlen(body), &r) != 0 || r.status != 200 ||
-	    (v = jstr(r.json, "access_token")) == NULL) {
-		fprintf(stderr, "POST /auth/jwt/login: expected 200 with an "
-		    "access_token, got %ld %.300s\n", r.status, r.body ? r.body : "");
-		http_resp_free(&r);
-		goto out;
-	}
-	if ((v = jstr(r.json, "token_type")) == NULL || strcmp(v, "bearer") != 0)
-		fprintf(stderr, "note: login token_type is %s, not \"bearer\"\n",
-		    v ? v : "(none)");
-	s->token = strdup(jstr(r.json, "access_token"));
-	http_resp_free(&r);
-	rc = s->token != NULL ? 0 : -1;
-out:
-	free(body);
-	return rc;
 }
 
 /* The server for an algorithm, started on first use; NULL after failing. */
@@ -437,7 +127,7 @@ server(enum srv which)
 	size_t			 n = 0;
 
 	if (s->h != NULL)
-		return s->token != NULL ? s : NULL;
+		return s->u.token != NULL ? s : NULL;
 	env[n++] = "PASSWORD_ARGON2_MEMORY_KIB=8192";
 	env[n++] = "PASSWORD_ARGON2_TIME_COST=1";
 	env[n++] = "PASSWORD_ARGON2_PARALLELISM=1";
@@ -457,10 +147,10 @@ server(enum srv which)
 		fprintf(stderr, "cannot start the %s server\n", algs[which].alg);
 		return NULL;
 	}
-	if (make_user(s) != 0)
+	if (iu_user_new(s->h, &s->u) != 0)
 		return NULL;
 	printf("  (%s server at %s, user %s)\n", algs[which].alg,
-	    harness_url(s->h), s->user_id);
+	    harness_url(s->h), s->u.id);
 	return s;
 }
 
@@ -486,74 +176,74 @@ check_verified(struct server *s, enum srv which, const char *what,
     const char *out)
 {
 	struct json_object	*o = json_tokener_parse(out), *hdr, *pl, *aud, *v;
-	const char		*hkey = strcmp(peer, "pyjwt") == 0 ? "header" :
+	const char		*hkey = strcmp(iu_peer, "pyjwt") == 0 ? "header" :
 	    "protectedHeader";
 	const char		*a, *kid;
 	int64_t			 exp, now = (int64_t)time(NULL);
 
-	hdr = jget(o, hkey);
-	pl = jget(o, "payload");
+	hdr = iu_jget(o, hkey);
+	pl = iu_jget(o, "payload");
 	if (hdr == NULL || pl == NULL) {
-		bad(what, "the verifier printed no header or payload: %.300s", out);
+		iu_bad(what, "the verifier printed no header or payload: %.300s", out);
 		goto out;
 	}
-	if ((a = jstr(hdr, "alg")) == NULL || strcmp(a, algs[which].alg) != 0) {
-		bad(what, "header alg: expected %s, got %s", algs[which].alg,
-		    jtext(hdr));
+	if ((a = iu_jstr(hdr, "alg")) == NULL || strcmp(a, algs[which].alg) != 0) {
+		iu_bad(what, "header alg: expected %s, got %s", algs[which].alg,
+		    iu_jtext(hdr));
 		goto out;
 	}
-	kid = jstr(hdr, "kid");
+	kid = iu_jstr(hdr, "kid");
 	if (which == SRV_HS256) {
 		/* FastAPI-Users' header is exactly {"alg":"HS256","typ":"JWT"}. */
-		if ((a = jstr(hdr, "typ")) == NULL || strcmp(a, "JWT") != 0 ||
+		if ((a = iu_jstr(hdr, "typ")) == NULL || strcmp(a, "JWT") != 0 ||
 		    json_object_object_length(hdr) != 2) {
-			bad(what, "header: expected {\"alg\":\"HS256\",\"typ\":\"JWT\"}, "
-			    "got %s", jtext(hdr));
+			iu_bad(what, "header: expected {\"alg\":\"HS256\",\"typ\":\"JWT\"}, "
+			    "got %s", iu_jtext(hdr));
 			goto out;
 		}
 	} else if (kid == NULL || *kid == '\0') {
-		bad(what, "header has no kid: %s", jtext(hdr));
+		iu_bad(what, "header has no kid: %s", iu_jtext(hdr));
 		goto out;
 	}
-	if ((a = jstr(pl, "sub")) == NULL || strcmp(a, s->user_id) != 0) {
-		bad(what, "sub: expected %s, got %s", s->user_id, jtext(pl));
+	if ((a = iu_jstr(pl, "sub")) == NULL || strcmp(a, s->u.id) != 0) {
+		iu_bad(what, "sub: expected %s, got %s", s->u.id, iu_jtext(pl));
 		goto out;
 	}
-	aud = jget(pl, "aud");
+	aud = iu_jget(pl, "aud");
 	if (aud == NULL || !json_object_is_type(aud, json_type_array) ||
 	    json_object_array_length(aud) != 1 ||
 	    (v = json_object_array_get_idx(aud, 0)) == NULL ||
 	    !json_object_is_type(v, json_type_string) ||
 	    strcmp(json_object_get_string(v), AUDIENCE) != 0) {
-		bad(what, "aud: expected [\"%s\"] (a list, as FastAPI-Users), got %s",
-		    AUDIENCE, jtext(pl));
+		iu_bad(what, "aud: expected [\"%s\"] (a list, as FastAPI-Users), got %s",
+		    AUDIENCE, iu_jtext(pl));
 		goto out;
 	}
-	v = jget(pl, "exp");
+	v = iu_jget(pl, "exp");
 	if (v == NULL || !json_object_is_type(v, json_type_int) ||
 	    (exp = json_object_get_int64(v)) < now + 3600 - 120 ||
 	    exp > now + 3600 + 5) {
-		bad(what, "exp: expected an integer about now + 3600 (%lld), got %s",
-		    (long long)(now + 3600), jtext(pl));
+		iu_bad(what, "exp: expected an integer about now + 3600 (%lld), got %s",
+		    (long long)(now + 3600), iu_jtext(pl));
 		goto out;
 	}
-	if (strcmp(peer, "jose") == 0 && which != SRV_HS256) {
-		struct json_object *jwk = jget(o, "jwk");
+	if (strcmp(iu_peer, "jose") == 0 && which != SRV_HS256) {
+		struct json_object *jwk = iu_jget(o, "jwk");
 
-		if (jwk == NULL || (a = jstr(jwk, "kid")) == NULL ||
+		if (jwk == NULL || (a = iu_jstr(jwk, "kid")) == NULL ||
 		    strcmp(a, kid) != 0) {
-			bad(what, "the JWK jose used has kid %s, the header %s",
-			    jtext(jwk), kid);
+			iu_bad(what, "the JWK jose used has kid %s, the header %s",
+			    iu_jtext(jwk), kid);
 			goto out;
 		}
-		if ((a = jstr(jwk, "alg")) != NULL &&
+		if ((a = iu_jstr(jwk, "alg")) != NULL &&
 		    strcmp(a, algs[which].alg) != 0) {
-			bad(what, "the JWK's alg is %s, the token's %s", a,
+			iu_bad(what, "the JWK's alg is %s, the token's %s", a,
 			    algs[which].alg);
 			goto out;
 		}
 	}
-	good(what);
+	iu_good(what);
 out:
 	json_object_put(o);
 }
@@ -570,47 +260,47 @@ check_jwks(struct server *s, enum srv which)
 	size_t			 i;
 
 	if (harness_get(s->h, "/.well-known/jwks.json", &r) != 0) {
-		bad(what, "no HTTP answer");
+		iu_bad(what, "no HTTP answer");
 		return;
 	}
-	keys = jget(r.json, "keys");
+	keys = iu_jget(r.json, "keys");
 	if (r.status != 200 || keys == NULL ||
 	    !json_object_is_type(keys, json_type_array)) {
-		bad(what, "expected 200 {\"keys\":[...]}, got %ld %.300s",
+		iu_bad(what, "expected 200 {\"keys\":[...]}, got %ld %.300s",
 		    r.status, r.body);
 		goto out;
 	}
 	if (which == SRV_HS256) {
 		if (json_object_array_length(keys) != 0)
-			bad(what, "an HS256 server must publish no key, got %.300s",
+			iu_bad(what, "an HS256 server must publish no key, got %.300s",
 			    r.body);
 		else
-			good("GET /.well-known/jwks.json of an HS256 server: no keys");
+			iu_good("GET /.well-known/jwks.json of an HS256 server: no keys");
 		goto out;
 	}
 	if (json_object_array_length(keys) != 1) {
-		bad(what, "expected one key, got %.600s", r.body);
+		iu_bad(what, "expected one key, got %.600s", r.body);
 		goto out;
 	}
 	k = json_object_array_get_idx(keys, 0);
 	for (i = 0; i < sizeof(private_members) / sizeof(private_members[0]); i++)
-		if (jget(k, private_members[i]) != NULL) {
-			bad(what, "the JWK holds private member \"%s\"",
+		if (iu_jget(k, private_members[i]) != NULL) {
+			iu_bad(what, "the JWK holds private member \"%s\"",
 			    private_members[i]);
 			goto out;
 		}
-	if ((a = jstr(k, "kty")) == NULL || strcmp(a, algs[which].kty) != 0 ||
-	    (algs[which].crv != NULL && ((a = jstr(k, "crv")) == NULL ||
+	if ((a = iu_jstr(k, "kty")) == NULL || strcmp(a, algs[which].kty) != 0 ||
+	    (algs[which].crv != NULL && ((a = iu_jstr(k, "crv")) == NULL ||
 	    strcmp(a, algs[which].crv) != 0)) ||
-	    (a = jstr(k, "kid")) == NULL || *a == '\0' ||
-	    (a = jstr(k, "alg")) == NULL || strcmp(a, algs[which].alg) != 0) {
-		bad(what, "expected kty %s%s%s, a kid and alg %s, got %s",
+	    (a = iu_jstr(k, "kid")) == NULL || *a == '\0' ||
+	    (a = iu_jstr(k, "alg")) == NULL || strcmp(a, algs[which].alg) != 0) {
+		iu_bad(what, "expected kty %s%s%s, a kid and alg %s, got %s",
 		    algs[which].kty, algs[which].crv ? " crv " : "",
 		    algs[which].crv ? algs[which].crv : "", algs[which].alg,
-		    jtext(k));
+		    iu_jtext(k));
 		goto out;
 	}
-	good("GET /.well-known/jwks.json: one public JWK, kty/crv/kid/alg, no "
+	iu_good("GET /.well-known/jwks.json: one public JWK, kty/crv/kid/alg, no "
 	    "private members");
 out:
 	http_resp_free(&r);
@@ -621,19 +311,19 @@ out:
 static char *
 pyjwt_mint(const char *what, const char *const *args)
 {
-	const char	*argv[MAXARGS];
+	const char	*argv[IU_MAXARGS];
 	char		*out = NULL;
 	size_t		 n = 0;
 	int		 rc;
 
-	argv[n++] = need_env("FU_INTEROP_PYTHON");
-	argv[n++] = need_env("FU_INTEROP_PYJWT_TOOL");
+	argv[n++] = iu_need_env("FU_INTEROP_PYTHON");
+	argv[n++] = iu_need_env("FU_INTEROP_PYJWT_TOOL");
 	argv[n++] = "mint";
-	while (*args != NULL && n < MAXARGS - 1)
+	while (*args != NULL && n < IU_MAXARGS - 1)
 		argv[n++] = *args++;
 	argv[n] = NULL;
-	if ((rc = run(argv, &out)) != 0 || out == NULL || *out == '\0') {
-		bad(what, "pyjwt_tool.py mint exited %d", rc);
+	if ((rc = iu_run(argv, &out)) != 0 || out == NULL || *out == '\0') {
+		iu_bad(what, "pyjwt_tool.py mint exited %d", rc);
 		free(out);
 		return NULL;
 	}
@@ -647,7 +337,7 @@ pyjwt_case(struct server *s, const char *what, long want, const char *const *arg
 	char *t = pyjwt_mint(what, args);
 
 	if (t != NULL)
-		expect_me(s, what, t, want);
+		iu_expect_me(s->h, s->u.id, what, t, want);
 	free(t);
 }
 
@@ -660,7 +350,7 @@ pyjwt_hs256(void **state)
 	int		 rc;
 
 	(void)state;
-	begin();
+	iu_begin();
 	assert_non_null(s = server(SRV_HS256));
 	secret = harness_env(s->h, "JWT_SECRET");
 	assert_non_null(secret);
@@ -669,17 +359,17 @@ pyjwt_hs256(void **state)
 	/* 1. FastAPI-Users' own tokens, minted by PyJWT, are accepted. */
 	pyjwt_case(s, "PyJWT HS256 {sub, aud:[\"fastapi-users:auth\"], exp} "
 	    "(FastAPI-Users' token) -> 200", 200, (const char *const[]){
-	    "--sub", s->user_id, "--secret", secret, NULL });
+	    "--sub", s->u.id, "--secret", secret, NULL });
 	pyjwt_case(s, "PyJWT HS256 with aud as a string -> 200", 200,
-	    (const char *const[]){ "--sub", s->user_id, "--secret", secret,
+	    (const char *const[]){ "--sub", s->u.id, "--secret", secret,
 	    "--aud-str", AUDIENCE, NULL });
 
 	/* 2. Our token verifies with PyJWT. */
-	rc = tool(&out, "verify", "--token", s->token, "--secret", secret,
+	rc = iu_tool(&out, "verify", "--token", s->u.token, "--secret", secret,
 	    "--alg", "HS256", "--audience", AUDIENCE, NULL);
 	if (rc != 0)
-		bad("server HS256 token verifies with PyJWT jwt.decode()",
-		    "token %s: PyJWT exited %d (see its reason above)", s->token, rc);
+		iu_bad("server HS256 token verifies with PyJWT jwt.decode()",
+		    "token %s: PyJWT exited %d (see its reason above)", s->u.token, rc);
 	else
 		check_verified(s, SRV_HS256, "server HS256 token verifies with "
 		    "PyJWT jwt.decode(audience=\"fastapi-users:auth\")", out);
@@ -687,24 +377,24 @@ pyjwt_hs256(void **state)
 
 	/* 4. Refused. */
 	pyjwt_case(s, "PyJWT HS256 signed with another secret -> 401", 401,
-	    (const char *const[]){ "--sub", s->user_id, "--secret", other, NULL });
+	    (const char *const[]){ "--sub", s->u.id, "--secret", other, NULL });
 	pyjwt_case(s, "PyJWT alg none (jwt.encode(..., None, algorithm=\"none\")) "
-	    "-> 401", 401, (const char *const[]){ "--sub", s->user_id, "--none",
+	    "-> 401", 401, (const char *const[]){ "--sub", s->u.id, "--none",
 	    NULL });
 	pyjwt_case(s, "PyJWT HS384 with the right secret -> 401 (HS256 only)",
-	    401, (const char *const[]){ "--sub", s->user_id, "--secret", secret,
+	    401, (const char *const[]){ "--sub", s->u.id, "--secret", secret,
 	    "--alg", "HS384", NULL });
 	pyjwt_case(s, "PyJWT HS256 expired 10 s ago -> 401", 401,
-	    (const char *const[]){ "--sub", s->user_id, "--secret", secret,
+	    (const char *const[]){ "--sub", s->u.id, "--secret", secret,
 	    "--exp-in", "-10", NULL });
 	pyjwt_case(s, "PyJWT HS256 with aud [\"fastapi-users:reset\"] -> 401",
-	    401, (const char *const[]){ "--sub", s->user_id, "--secret", secret,
+	    401, (const char *const[]){ "--sub", s->u.id, "--secret", secret,
 	    "--aud-list", "fastapi-users:reset", NULL });
 	pyjwt_case(s, "PyJWT HS256 without aud -> 401", 401,
-	    (const char *const[]){ "--sub", s->user_id, "--secret", secret,
+	    (const char *const[]){ "--sub", s->u.id, "--secret", secret,
 	    "--no-aud", NULL });
 	check_jwks(s, SRV_HS256);
-	end();
+	iu_end();
 }
 
 static void
@@ -715,7 +405,7 @@ pyjwt_asym(enum srv which)
 	char		*out = NULL, *url, what[256];
 	int		 rc;
 
-	begin();
+	iu_begin();
 	assert_non_null(s = server(which));
 	secret = harness_env(s->h, "JWT_SECRET");
 	assert_non_null(url = jwks_url(s));
@@ -724,20 +414,20 @@ pyjwt_asym(enum srv which)
 	/* 3. Our token verifies with PyJWT: the public key PEM, and the JWKS. */
 	snprintf(what, sizeof(what), "server %s token verifies with PyJWT "
 	    "jwt.decode() and the public key PEM", alg);
-	rc = tool(&out, "verify", "--token", s->token, "--key-file", s->pub,
+	rc = iu_tool(&out, "verify", "--token", s->u.token, "--key-file", s->pub,
 	    "--alg", alg, "--audience", AUDIENCE, NULL);
 	if (rc != 0)
-		bad(what, "token %s: PyJWT exited %d", s->token, rc);
+		iu_bad(what, "token %s: PyJWT exited %d", s->u.token, rc);
 	else
 		check_verified(s, which, what, out);
 	free(out);
 	out = NULL;
 	snprintf(what, sizeof(what), "server %s token verifies with PyJWT "
 	    "PyJWKClient(jwks.json)", alg);
-	rc = tool(&out, "verify", "--token", s->token, "--jwks-url", url,
+	rc = iu_tool(&out, "verify", "--token", s->u.token, "--jwks-url", url,
 	    "--alg", alg, "--audience", AUDIENCE, NULL);
 	if (rc != 0)
-		bad(what, "token %s: PyJWT exited %d", s->token, rc);
+		iu_bad(what, "token %s: PyJWT exited %d", s->u.token, rc);
 	else
 		check_verified(s, which, what, out);
 	free(out);
@@ -746,24 +436,24 @@ pyjwt_asym(enum srv which)
 	 * PyJWT signs with the private key, no kid. */
 	snprintf(what, sizeof(what), "PyJWT %s with the server's private key, "
 	    "no kid (FastAPI-Users' JWTStrategy) -> 200", alg);
-	pyjwt_case(s, what, 200, (const char *const[]){ "--sub", s->user_id,
+	pyjwt_case(s, what, 200, (const char *const[]){ "--sub", s->u.id,
 	    "--key-file", s->priv, "--alg", alg, NULL });
 
 	/* 4. Refused. */
 	snprintf(what, sizeof(what), "key confusion: HS256 HMAC keyed with the "
 	    "server's public key PEM, against the %s server -> 401", alg);
-	pyjwt_case(s, what, 401, (const char *const[]){ "--sub", s->user_id,
+	pyjwt_case(s, what, 401, (const char *const[]){ "--sub", s->u.id,
 	    "--key-file", s->pub, "--alg", "HS256", "--raw-hmac", NULL });
 	snprintf(what, sizeof(what), "HS256 with JWT_SECRET against the %s "
 	    "server -> 401", alg);
-	pyjwt_case(s, what, 401, (const char *const[]){ "--sub", s->user_id,
+	pyjwt_case(s, what, 401, (const char *const[]){ "--sub", s->u.id,
 	    "--secret", secret, NULL });
 	snprintf(what, sizeof(what), "PyJWT alg none against the %s server -> 401",
 	    alg);
-	pyjwt_case(s, what, 401, (const char *const[]){ "--sub", s->user_id,
+	pyjwt_case(s, what, 401, (const char *const[]){ "--sub", s->u.id,
 	    "--none", NULL });
 	free(url);
-	end();
+	iu_end();
 }
 
 static void pyjwt_rs256(void **state) { (void)state; pyjwt_asym(SRV_RS256); }
@@ -775,21 +465,21 @@ static void pyjwt_eddsa(void **state) { (void)state; pyjwt_asym(SRV_EDDSA); }
 static void
 jose_case(struct server *s, const char *what, long want, const char *const *args)
 {
-	const char	*argv[MAXARGS];
+	const char	*argv[IU_MAXARGS];
 	char		*t = NULL;
 	size_t		 n = 0;
 	int		 rc;
 
-	argv[n++] = need_env("FU_INTEROP_NODE");
-	argv[n++] = need_env("FU_INTEROP_JOSE_TOOL");
+	argv[n++] = iu_need_env("FU_INTEROP_NODE");
+	argv[n++] = iu_need_env("FU_INTEROP_JOSE_TOOL");
 	argv[n++] = "mint";
-	while (*args != NULL && n < MAXARGS - 1)
+	while (*args != NULL && n < IU_MAXARGS - 1)
 		argv[n++] = *args++;
 	argv[n] = NULL;
-	if ((rc = run(argv, &t)) != 0 || t == NULL || *t == '\0')
-		bad(what, "jose_tool.mjs mint exited %d", rc);
+	if ((rc = iu_run(argv, &t)) != 0 || t == NULL || *t == '\0')
+		iu_bad(what, "jose_tool.mjs mint exited %d", rc);
 	else
-		expect_me(s, what, t, want);
+		iu_expect_me(s->h, s->u.id, what, t, want);
 	free(t);
 }
 
@@ -802,26 +492,26 @@ jose_hs256(void **state)
 	int		 rc;
 
 	(void)state;
-	begin();
+	iu_begin();
 	assert_non_null(s = server(SRV_HS256));
 	assert_non_null(secret = harness_env(s->h, "JWT_SECRET"));
 
-	rc = tool(&out, "verify", "--token", s->token, "--secret", secret,
+	rc = iu_tool(&out, "verify", "--token", s->u.token, "--secret", secret,
 	    "--alg", "HS256", NULL);
 	if (rc != 0)
-		bad("server HS256 token verifies with jose jwtVerify(secret)",
-		    "token %s: jose exited %d", s->token, rc);
+		iu_bad("server HS256 token verifies with jose jwtVerify(secret)",
+		    "token %s: jose exited %d", s->u.token, rc);
 	else
 		check_verified(s, SRV_HS256, "server HS256 token verifies with jose "
 		    "jwtVerify(Uint8Array secret, audience, algorithms [HS256])", out);
 	free(out);
 
 	jose_case(s, "jose SignJWT HS256 aud list -> 200", 200,
-	    (const char *const[]){ "--sub", s->user_id, "--secret", secret, NULL });
+	    (const char *const[]){ "--sub", s->u.id, "--secret", secret, NULL });
 	jose_case(s, "jose SignJWT HS256 aud string -> 200", 200,
-	    (const char *const[]){ "--sub", s->user_id, "--secret", secret,
+	    (const char *const[]){ "--sub", s->u.id, "--secret", secret,
 	    "--aud-str", NULL });
-	end();
+	iu_end();
 }
 
 /* The kid of the server's one JWK, or NULL (caller frees). */
@@ -835,10 +525,10 @@ server_kid(struct server *s)
 
 	if (harness_get(s->h, "/.well-known/jwks.json", &r) != 0)
 		return NULL;
-	keys = jget(r.json, "keys");
+	keys = iu_jget(r.json, "keys");
 	if (keys != NULL && json_object_is_type(keys, json_type_array) &&
 	    json_object_array_length(keys) > 0)
-		kid = jstr(json_object_array_get_idx(keys, 0), "kid");
+		kid = iu_jstr(json_object_array_get_idx(keys, 0), "kid");
 	if (kid != NULL)
 		ret = strdup(kid);
 	http_resp_free(&r);
@@ -853,17 +543,17 @@ jose_asym(enum srv which)
 	char		*out = NULL, *url, *kid, what[256];
 	int		 rc;
 
-	begin();
+	iu_begin();
 	assert_non_null(s = server(which));
 	assert_non_null(url = jwks_url(s));
 	check_jwks(s, which);
 
 	snprintf(what, sizeof(what), "server %s token verifies with jose "
 	    "createRemoteJWKSet(jwks.json) and importJWK(kid's key)", alg);
-	rc = tool(&out, "verify", "--token", s->token, "--jwks-url", url,
+	rc = iu_tool(&out, "verify", "--token", s->u.token, "--jwks-url", url,
 	    "--alg", alg, NULL);
 	if (rc != 0)
-		bad(what, "token %s: jose exited %d", s->token, rc);
+		iu_bad(what, "token %s: jose exited %d", s->u.token, rc);
 	else
 		check_verified(s, which, what, out);
 	free(out);
@@ -871,15 +561,15 @@ jose_asym(enum srv which)
 	snprintf(what, sizeof(what), "jose SignJWT %s with the server's private "
 	    "key and its kid -> 200", alg);
 	kid = server_kid(s);
-	jose_case(s, what, 200, (const char *const[]){ "--sub", s->user_id,
+	jose_case(s, what, 200, (const char *const[]){ "--sub", s->u.id,
 	    "--key-file", s->priv, "--alg", alg, "--kid", kid ? kid : "", NULL });
 	free(kid);
 	snprintf(what, sizeof(what), "jose SignJWT %s with the server's private "
 	    "key, no kid -> 200", alg);
-	jose_case(s, what, 200, (const char *const[]){ "--sub", s->user_id,
+	jose_case(s, what, 200, (const char *const[]){ "--sub", s->u.id,
 	    "--key-file", s->priv, "--alg", alg, NULL });
 	free(url);
-	end();
+	iu_end();
 }
 
 static void jose_rs256(void **state) { (void)state; jose_asym(SRV_RS256); }
@@ -887,20 +577,6 @@ static void jose_es256(void **state) { (void)state; jose_asym(SRV_ES256); }
 static void jose_eddsa(void **state) { (void)state; jose_asym(SRV_EDDSA); }
 
 /* ---- group ---- */
-
-static void
-print_version(void)
-{
-	char *out = NULL;
-
-	if (tool(&out, "version", NULL) == 0 && out != NULL)
-		printf("peer: %s\n", out);
-	else {
-		fprintf(stderr, "the %s tool does not run\n", peer);
-		exit(1);
-	}
-	free(out);
-}
 
 static int
 group_teardown(void **state)
@@ -915,15 +591,10 @@ group_teardown(void **state)
 				    "sanitizer report\n", algs[i].alg);
 			harness_stop(servers[i].h);
 		}
-		free(servers[i].token);
+		iu_user_free(&servers[i].u);
 		memset(&servers[i], 0, sizeof(servers[i]));
 	}
-	if (tmpdir[0] != '\0' && getenv("FU_KEEP_TMP") == NULL) {
-		const char *argv[] = { "/bin/rm", "-rf", tmpdir, NULL };
-
-		(void)run(argv, NULL);
-	} else if (tmpdir[0] != '\0')
-		fprintf(stderr, "keys kept in %s\n", tmpdir);
+	iu_tmpdir_remove();
 	return 0;
 }
 
@@ -948,9 +619,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: %s pyjwt|jose\n", argv[0]);
 		return 2;
 	}
-	peer = argv[1];
-	print_version();
-	if (strcmp(peer, "pyjwt") == 0)
+	iu_peer = argv[1];
+	iu_print_version();
+	if (strcmp(iu_peer, "pyjwt") == 0)
 		return cmocka_run_group_tests_name("interop_accounts_pyjwt",
 		    pyjwt_tests, NULL, group_teardown);
 	return cmocka_run_group_tests_name("interop_accounts_jose", jose_tests,
