@@ -91,6 +91,8 @@ static const struct setting settings[] = {
 	    S(jwt_issuer), NO_INT, NULL, NULL },
 	{ "JWT_AUDIENCE", SET_STRING, NULL, 0, 0, 1, 512,
 	    S(jwt_audience), NO_INT, NULL, NULL },
+	{ "REFRESH_TOKEN_DAYS", SET_INT, "30", 0, 0, 1, 3650,
+	    0, S(refresh_token_days), NULL, NULL },
 	{ "DATABASE_URL", SET_STRING, "sqlite:///./fastapi_users.db", 0, 1, 1, 4096,
 	    S(database_url), NO_INT, NULL, check_database_url },
 	{ "DB_BUSY_TIMEOUT_MS", SET_INT, "5000", 0, 0, 0, 60000,

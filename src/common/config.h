@@ -46,6 +46,7 @@ struct config {
 	int64_t		 jwt_expire_minutes;	/* JWT_EXPIRE_MINUTES [60] */
 	char		*jwt_issuer;		/* JWT_ISSUER [unset] */
 	char		*jwt_audience;		/* JWT_AUDIENCE [unset: fastapi-users:auth] */
+	int64_t		 refresh_token_days;	/* REFRESH_TOKEN_DAYS [30], 1..3650 (refresh.h) */
 	/* storage */
 	char		*database_url;		/* DATABASE_URL [./fastapi_users.db] */
 	char		*database_path;		/* derived: the SQLite file */

@@ -408,6 +408,7 @@ test_load_defaults(void **state)
 	CHECK_STR(__LINE__, c.jwt_secret, SECRET32);
 	CHECK_STR(__LINE__, c.jwt_algorithm, "HS256");
 	CHECK_INT(__LINE__, c.jwt_expire_minutes, 60);
+	CHECK_INT(__LINE__, c.refresh_token_days, 30);
 	CHECK_STR(__LINE__, c.jwt_issuer, NULL);
 	CHECK_STR(__LINE__, c.database_path, "./fastapi_users.db");
 	CHECK(__LINE__, c.database_url != NULL);
@@ -447,6 +448,8 @@ test_load_values(void **state)
 		{ __LINE__, { GOOD_SECRET, "JWT_ALGORITHM=RS256" }, OFF(jwt_algorithm), 0, "RS256", 0 },
 		{ __LINE__, { GOOD_SECRET, "JWT_EXPIRE_MINUTES=1" }, OFF(jwt_expire_minutes), 1, NULL, 1 },
 		{ __LINE__, { GOOD_SECRET, "JWT_EXPIRE_MINUTES=525600" }, OFF(jwt_expire_minutes), 1, NULL, 525600 },
+		{ __LINE__, { GOOD_SECRET, "REFRESH_TOKEN_DAYS=1" }, OFF(refresh_token_days), 1, NULL, 1 },
+		{ __LINE__, { GOOD_SECRET, "REFRESH_TOKEN_DAYS=3650" }, OFF(refresh_token_days), 1, NULL, 3650 },
 		{ __LINE__, { GOOD_SECRET, "JWT_ISSUER=https://id.example" }, OFF(jwt_issuer), 0, "https://id.example", 0 },
 		{ __LINE__, { GOOD_SECRET, "ENV=production" }, OFF(env), 2, NULL, CONFIG_ENV_PRODUCTION },
 		{ __LINE__, { GOOD_SECRET, "ENV=Staging" }, OFF(env), 2, NULL, CONFIG_ENV_STAGING },
@@ -526,6 +529,10 @@ test_load_errors(void **state)
 		{ __LINE__, { S, "JWT_EXPIRE_MINUTES=" }, CONFIG_EINVALID, "JWT_EXPIRE_MINUTES", NULL },
 		{ __LINE__, { S, "JWT_EXPIRE_MINUTES=1.5" }, CONFIG_EINVALID, "JWT_EXPIRE_MINUTES", NULL },
 		{ __LINE__, { S, "JWT_EXPIRE_MINUTES=0x10" }, CONFIG_EINVALID, "JWT_EXPIRE_MINUTES", NULL },
+		{ __LINE__, { S, "REFRESH_TOKEN_DAYS=0" }, CONFIG_EINVALID, "REFRESH_TOKEN_DAYS", NULL },
+		{ __LINE__, { S, "REFRESH_TOKEN_DAYS=3651" }, CONFIG_EINVALID, "REFRESH_TOKEN_DAYS", NULL },
+		{ __LINE__, { S, "REFRESH_TOKEN_DAYS=-30" }, CONFIG_EINVALID, "REFRESH_TOKEN_DAYS", NULL },
+		{ __LINE__, { S, "REFRESH_TOKEN_DAYS=30d" }, CONFIG_EINVALID, "REFRESH_TOKEN_DAYS", NULL },
 		/* JWT_ALGORITHM */
 		{ __LINE__, { S, "JWT_ALGORITHM=none" }, CONFIG_EINVALID, "JWT_ALGORITHM", NULL },
 		{ __LINE__, { S, "JWT_ALGORITHM=None" }, CONFIG_EINVALID, "JWT_ALGORITHM", NULL },
