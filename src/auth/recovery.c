@@ -28,6 +28,7 @@
 #include "mail.h"
 #include "password.h"
 #include "ratelimit.h"
+#include "refresh.h"
 #include "throttle.h"
 #include "tokens.h"
 #include "users.h"
@@ -272,6 +273,10 @@ recovery_reset(struct request *req, struct response *resp)
 	}
 	if (tx.outcome != 0)
 		goto bad_token;
+	/* The generation bump already refuses the user's refresh tokens at
+	 * their next use; this ends their families now. */
+	if (refresh_revoke_user(app->db, tx.u.id, (int64_t)time(NULL)) != REFRESH_OK)
+		log_warn("refresh families not revoked", "user_id", tx.u.id);
 	/* Whoever reset the password owns the mailbox: past failures of the
 	 * lost password no longer count against the account. */
 	(void)throttle_success(app->db, tx.u.email);

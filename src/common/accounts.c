@@ -21,6 +21,7 @@
 #include "json.h"
 #include "log.h"
 #include "password.h"
+#include "refresh.h"
 #include "throttle.h"
 #include "users.h"
 
@@ -361,12 +362,8 @@ out:
 
 /* --- login ---------------------------------------------------------------- */
 
-/*
- * A form field as FastAPI's Form(): absent or "" is missing when required.
- * Returns 1 present, 0 absent, -1 error added.
- */
-static int
-form_field(struct request *req, const char *name, int required, size_t max,
+int
+accounts_form_field(struct request *req, const char *name, int required, size_t max,
     struct json_object *errs, const char **out)
 {
 	const struct kv		*kv = request_form_field(req, name);
@@ -400,6 +397,40 @@ form_field(struct request *req, const char *name, int required, size_t max,
 	return 1;
 }
 
+int
+accounts_scope_has(const char *scope, const char *want)
+{
+	size_t	 n = strlen(want), len;
+
+	while (scope != NULL && *scope != '\0') {
+		scope += strspn(scope, " ");
+		len = strcspn(scope, " ");
+		if (len == n && strncmp(scope, want, n) == 0)
+			return 1;
+		scope += len;
+	}
+	return 0;
+}
+
+int
+accounts_add_refresh(struct app *app, struct json_object *o, const char *user_id,
+    int64_t generation, int64_t now)
+{
+	struct refresh_grant	 g;
+	enum refresh_err	 e;
+
+	e = refresh_issue(app->db, user_id, generation, now,
+	    app->config.refresh_token_days * 86400, &g);
+	if (e != REFRESH_OK) {
+		log_error("refresh token not issued", "error", refresh_strerror(e));
+		return -1;
+	}
+	json_object_object_add(o, "refresh_token", json_object_new_string(g.token));
+	json_object_object_add(o, "expires_in", json_object_new_int64(app->tokens.lifetime));
+	refresh_grant_clear(&g);
+	return 0;
+}
+
 void
 accounts_login(struct request *req, struct response *resp)
 {
@@ -420,7 +451,7 @@ accounts_login(struct request *req, struct response *resp)
 		response_error(resp, 400, "There was an error parsing the body");
 		goto out;
 	}
-	form_field(req, "grant_type", 0, 64, errs, &grant);
+	accounts_form_field(req, "grant_type", 0, 64, errs, &grant);
 	if (grant != NULL && strcmp(grant, "password") != 0) {
 		in = json_object_new_string(grant);
 		ctx = json_object_new_object();
@@ -430,9 +461,9 @@ accounts_login(struct request *req, struct response *resp)
 		    "grant_type");
 		json_object_put(in);
 	}
-	form_field(req, "username", 1, EMAIL_INPUT_MAX, errs, &username);
-	form_field(req, "password", 1, ACCOUNTS_PASSWORD_MAX, errs, &pw);
-	form_field(req, "scope", 0, 1024, errs, &scope);
+	accounts_form_field(req, "username", 1, EMAIL_INPUT_MAX, errs, &username);
+	accounts_form_field(req, "password", 1, ACCOUNTS_PASSWORD_MAX, errs, &pw);
+	accounts_form_field(req, "scope", 0, 1024, errs, &scope);
 	if (json_object_array_length(errs) > 0) {
 		response_validation(resp, errs);
 		errs = NULL;
@@ -496,6 +527,15 @@ accounts_login(struct request *req, struct response *resp)
 	o = json_object_new_object();
 	json_object_object_add(o, "access_token", json_object_new_string(token));
 	json_object_object_add(o, "token_type", json_object_new_string("bearer"));
+	/* Beyond FastAPI-Users: scope offline_access asks for a refresh
+	 * token; without it the body is FastAPI-Users' exactly. */
+	if (accounts_scope_has(scope, "offline_access")) {
+		if (accounts_add_refresh(app, o, u.id, u.token_generation, now) != 0) {
+			json_object_put(o);
+			response_error(resp, 503, "Database unavailable");
+			goto out;
+		}
+	}
 	response_json(resp, 200, o);
 	goto out;
 bad_credentials:

@@ -10,7 +10,9 @@
 #define FCGI_USERS_ACCOUNTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+struct app;
 struct arena;
 struct json_object;
 struct principal;
@@ -44,6 +46,21 @@ void	 accounts_detail_reason(struct response *, const char *code,
 	    const char *reason);
 /* A failed user store: logged, 503 "Database unavailable"; returns -1. */
 int	 accounts_store_error(struct response *, int users_err);
+
+/*
+ * A form field as FastAPI's Form(): absent or "" is missing when required;
+ * at most max characters.  1 present (*out set), 0 absent, -1 with a 422
+ * item added to errs.
+ */
+int	 accounts_form_field(struct request *, const char *name, int required,
+	    size_t max, struct json_object *errs, const char **out);
+/* Whether the space-separated OAuth scope list holds `want`. */
+int	 accounts_scope_has(const char *scope, const char *want);
+/* Issues a new refresh-token family for the user and adds "refresh_token"
+ * and "expires_in" (the access token's lifetime) to o; -1 (logged) when
+ * the database fails. */
+int	 accounts_add_refresh(struct app *, struct json_object *o,
+	    const char *user_id, int64_t generation, int64_t now);
 
 /* POST /auth/register */
 void	 accounts_register(struct request *, struct response *);
