@@ -11,6 +11,8 @@
 #include "app.h"
 #include "authn.h"
 #include "log.h"
+#include "mcp_token.h"
+#include "recovery.h"
 
 static void	logout(struct request *, struct response *);
 static void	jwks(struct request *, struct response *);
@@ -19,11 +21,16 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/auth/register", accounts_register, 0 },
 	{ HTTP_POST, "/auth/jwt/login", accounts_login, 0 },
 	{ HTTP_POST, "/auth/jwt/logout", logout, 0 },
+	{ HTTP_POST, "/auth/forgot-password", recovery_forgot, 0 },
+	{ HTTP_POST, "/auth/reset-password", recovery_reset, 0 },
+	{ HTTP_POST, "/auth/request-verify-token", recovery_request_verify, 0 },
+	{ HTTP_POST, "/auth/verify", recovery_verify, 0 },
+	{ HTTP_POST, "/auth/mcp-token", mcp_token_issue, 0 },
 	{ HTTP_GET, "/.well-known/jwks.json", jwks, ROUTE_NO_DB },
 };
 
 static const struct app_def auth_app = {
-	"auth.fcgi", routes, sizeof(routes) / sizeof(routes[0]), 1
+	"auth.fcgi", routes, sizeof(routes) / sizeof(routes[0]), 1, 1
 };
 
 /* POST /auth/jwt/logout — 204; beyond FastAPI-Users, the token is revoked. */

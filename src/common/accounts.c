@@ -233,9 +233,8 @@ detail_code(struct response *resp, int status, const char *code)
 	response_error(resp, status, code);
 }
 
-/* {"detail": {"code": code, "reason": reason}} */
-static void
-detail_reason(struct response *resp, const char *code, const char *reason)
+void
+accounts_detail_reason(struct response *resp, const char *code, const char *reason)
 {
 	struct json_object	*o = json_object_new_object(), *d;
 
@@ -246,9 +245,8 @@ detail_reason(struct response *resp, const char *code, const char *reason)
 	response_json(resp, 400, o);
 }
 
-/* An e-mail body field: a string, then EmailStr's checks. */
-static int
-email_field(struct request *req, struct json_object *obj, int flags,
+int
+accounts_email_field(struct request *req, struct json_object *obj, int flags,
     struct json_object *errs, const char **out)
 {
 	const char		*raw, *reason;
@@ -280,10 +278,10 @@ invalid:
 	return -1;
 }
 
-static int
-store_error(struct response *resp, enum users_err e)
+int
+accounts_store_error(struct response *resp, int e)
 {
-	log_error("user store failed", "error", users_strerror(e));
+	log_error("user store failed", "error", users_strerror((enum users_err)e));
 	response_error(resp, 503, "Database unavailable");
 	return -1;
 }
@@ -307,7 +305,7 @@ accounts_register(struct request *req, struct response *resp)
 		return;
 	}
 	/* UserCreate: the privileged flags are type-checked, then ignored. */
-	email_field(req, obj, JSON_REQUIRED, errs, &email);
+	accounts_email_field(req, obj, JSON_REQUIRED, errs, &email);
 	json_field_string(obj, "password", JSON_REQUIRED, 0, ACCOUNTS_PASSWORD_MAX,
 	    &pw, errs);
 	json_field_bool(obj, "is_active", JSON_NULLABLE, &ignored, errs);
@@ -323,7 +321,7 @@ accounts_register(struct request *req, struct response *resp)
 		goto out;
 	}
 	if ((reason = accounts_password_reason(pw, email)) != NULL) {
-		detail_reason(resp, "REGISTER_INVALID_PASSWORD", reason);
+		accounts_detail_reason(resp, "REGISTER_INVALID_PASSWORD", reason);
 		goto out;
 	}
 	e = users_find_by_email(app->db, req->arena, email, &existing);
@@ -332,7 +330,7 @@ accounts_register(struct request *req, struct response *resp)
 		goto out;
 	}
 	if (e != USERS_NOTFOUND) {
-		store_error(resp, e);
+		accounts_store_error(resp, e);
 		goto out;
 	}
 	if (password_hash(&app->password, pw, strlen(pw), hash, sizeof(hash)) != 0) {
@@ -349,7 +347,7 @@ accounts_register(struct request *req, struct response *resp)
 	if ((e = users_create(app->db, req->arena, &u)) == USERS_EXISTS)
 		detail_code(resp, 400, "REGISTER_USER_ALREADY_EXISTS");
 	else if (e != USERS_OK)
-		store_error(resp, e);
+		accounts_store_error(resp, e);
 	else {
 		req->user_id = arena_strdup(req->arena, u.id);
 		log_info("user registered", "user_id", u.id);
@@ -457,7 +455,7 @@ accounts_login(struct request *req, struct response *resp)
 	}
 	e = users_find_by_email(app->db, req->arena, username, &u);
 	if (e != USERS_OK && e != USERS_NOTFOUND) {
-		store_error(resp, e);
+		accounts_store_error(resp, e);
 		goto out;
 	}
 	if (e == USERS_NOTFOUND) {
@@ -472,6 +470,12 @@ accounts_login(struct request *req, struct response *resp)
 	}
 	if (pr == PASSWORD_MISMATCH || !u.is_active)
 		goto bad_credentials;
+	/* FastAPI-Users' requires_verification: after the password, so it
+	 * tells only the account's owner. */
+	if ((app->config.require_verified_login & 1) && !u.is_verified) {
+		detail_code(resp, 400, "LOGIN_USER_NOT_VERIFIED");
+		goto out;
+	}
 	/* A stale count only delays a later lock-out: logged, not fatal. */
 	if ((te = throttle_success(app->db, username)) != THROTTLE_OK)
 		log_warn("login throttle reset failed", "error", throttle_strerror(te));
@@ -531,7 +535,7 @@ accounts_update(struct request *req, struct response *resp, struct user *u,
 		response_validation(resp, errs);
 		return;
 	}
-	email_field(req, obj, JSON_NULLABLE, errs, &email);
+	accounts_email_field(req, obj, JSON_NULLABLE, errs, &email);
 	json_field_string(obj, "password", JSON_NULLABLE, 0, ACCOUNTS_PASSWORD_MAX,
 	    &pw, errs);
 	has_first = json_field_string(obj, "first_name", JSON_NULLABLE, 0,
@@ -574,7 +578,7 @@ accounts_update(struct request *req, struct response *resp, struct user *u,
 			goto out;
 		}
 		if (e != USERS_NOTFOUND) {
-			store_error(resp, e);
+			accounts_store_error(resp, e);
 			goto out;
 		}
 		u->email = email;
@@ -583,7 +587,7 @@ accounts_update(struct request *req, struct response *resp, struct user *u,
 	if (pw != NULL) {
 		/* Checked against the e-mail the account has now. */
 		if ((reason = accounts_password_reason(pw, u->email)) != NULL) {
-			detail_reason(resp, "UPDATE_USER_INVALID_PASSWORD", reason);
+			accounts_detail_reason(resp, "UPDATE_USER_INVALID_PASSWORD", reason);
 			goto out;
 		}
 		if (password_hash(&app->password, pw, strlen(pw), hash, sizeof(hash)) != 0) {
@@ -609,7 +613,7 @@ accounts_update(struct request *req, struct response *resp, struct user *u,
 	else if (e == USERS_NOTFOUND)
 		response_error(resp, 404, "Not Found");
 	else if (e != USERS_OK)
-		store_error(resp, e);
+		accounts_store_error(resp, e);
 	else
 		response_json(resp, 200, users_to_json(u));
 out:

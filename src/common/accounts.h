@@ -32,6 +32,19 @@ const char	*accounts_email_normalize(struct arena *, const char *in,
 /* NULL when the password is acceptable for that e-mail, else the reason. */
 const char	*accounts_password_reason(const char *password, const char *email);
 
+/*
+ * The body field "email" of obj as EmailStr: a string, then the checks
+ * above.  1 with *out the normalised address (arena), 0 when absent (and
+ * not required), -1 with a 422 item added to errs.  flags as json.h's.
+ */
+int	 accounts_email_field(struct request *, struct json_object *obj, int flags,
+	    struct json_object *errs, const char **out);
+/* 400 {"detail": {"code": code, "reason": reason}} */
+void	 accounts_detail_reason(struct response *, const char *code,
+	    const char *reason);
+/* A failed user store: logged, 503 "Database unavailable"; returns -1. */
+int	 accounts_store_error(struct response *, int users_err);
+
 /* POST /auth/register */
 void	 accounts_register(struct request *, struct response *);
 /* POST /auth/jwt/login */

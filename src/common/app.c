@@ -121,6 +121,15 @@ app_setup(struct app *app, const struct app_def *def)
 		app->state = APP_MISCONFIGURED;
 		return;
 	}
+	if (def->mcp_tokens && mcp_tokens_init(&app->mcp, &app->config, why,
+	    sizeof(why)) != TOKENS_OK) {
+		log_msg(LOG_LEVEL_CRITICAL, "invalid MCP signing keys: every request "
+		    "will get 503", "reason", why, (char *)NULL);
+		app->state = APP_MISCONFIGURED;
+		return;
+	}
+	if (def->mcp_tokens && app->mcp.n_verify == 0)
+		log_warn("MCP tokens unavailable", "reason", app->mcp.why);
 	app->password.t_cost = (uint32_t)app->config.argon2_time_cost;
 	app->password.m_cost_kib = (uint32_t)app->config.argon2_memory_kib;
 	app->password.parallelism = (uint32_t)app->config.argon2_parallelism;
@@ -668,6 +677,7 @@ app_teardown(struct app *app)
 	db_close(app->db);
 	app->db = NULL;
 	tokens_free(&app->tokens);
+	mcp_tokens_free(&app->mcp);
 	for (o = app->cors_origins; o != NULL && *o != NULL; o++)
 		free(*o);
 	free(app->cors_origins);

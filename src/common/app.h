@@ -36,6 +36,7 @@ struct app_def {
 	const struct route	*routes;
 	size_t			 n_routes;
 	int			 needs_db;	/* open the database at start */
+	int			 mcp_tokens;	/* load the MCP token keys (auth, mcp) */
 };
 
 enum app_state {
@@ -52,6 +53,7 @@ struct app {
 	struct db		*db;		/* NULL until opened */
 	enum app_state		 state;
 	struct tokens		 tokens;	/* access-token keys, loaded once */
+	struct mcp_tokens	 mcp;		/* MCP token keys, when def->mcp_tokens */
 	struct password_params	 password;	/* Argon2id parameters for new hashes */
 	char			**cors_origins;	/* NULL-terminated; NULL = none */
 	int			 cors_any;

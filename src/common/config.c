@@ -21,6 +21,7 @@
 #include "config.h"
 #include "log.h"
 #include "mail.h"
+#include "ratelimit.h"
 
 extern char **environ;
 
@@ -62,6 +63,13 @@ static const char *const starttls_names[] = {
 	[CONFIG_STARTTLS_FALSE] = "false",
 	NULL
 };
+/* pydantic's bool words; a value's index & 1 is its truth. */
+static const char *const bool_names[] = {
+	"false", "true", "0", "1", "no", "yes", "off", "on", NULL
+};
+static const char *const mcp_algorithms[] = {
+	"RS256", "ES256", "EdDSA", NULL
+};
 static const char *const log_levels[] = {
 	"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", NULL
 };
@@ -70,6 +78,7 @@ static int	check_not_blank(const char *, char *, size_t);
 static int	check_database_url(const char *, char *, size_t);
 static int	check_base_path(const char *, char *, size_t);
 static int	check_pem(const char *, char *, size_t);
+static int	check_rate_limit(const char *, char *, size_t);
 
 static const struct setting settings[] = {
 	{ "JWT_SECRET", SET_STRING, NULL, 1, 1, 32, 4096,
@@ -114,6 +123,27 @@ static const struct setting settings[] = {
 	    S(jwt_previous_public_keys_file), NO_INT, NULL, NULL },
 	{ "JWT_LEEWAY_SECONDS", SET_INT, "0", 0, 0, 0, 300,
 	    0, S(jwt_leeway_seconds), NULL, NULL },
+	/* MCP tokens (tokens.h): the Python service's MCP_JWT_* settings. */
+	{ "MCP_JWT_PRIVATE_KEY", SET_STRING, NULL, 0, 1, 1, CONFIG_VALUE_MAX,
+	    S(mcp_jwt_private_key), NO_INT, NULL, check_pem },
+	{ "MCP_JWT_PRIVATE_KEY_FILE", SET_STRING, NULL, 0, 0, 1, 4096,
+	    S(mcp_jwt_private_key_file), NO_INT, NULL, NULL },
+	{ "MCP_JWT_PUBLIC_KEY", SET_STRING, NULL, 0, 0, 1, CONFIG_VALUE_MAX,
+	    S(mcp_jwt_public_key), NO_INT, NULL, check_pem },
+	{ "MCP_JWT_PUBLIC_KEY_FILE", SET_STRING, NULL, 0, 0, 1, 4096,
+	    S(mcp_jwt_public_key_file), NO_INT, NULL, NULL },
+	{ "MCP_JWT_ALGORITHM", SET_CHOICE, "RS256", 0, 0, 0, 0,
+	    S(mcp_jwt_algorithm), NO_INT, mcp_algorithms, NULL },
+	{ "MCP_JWT_EXPIRE_MINUTES", SET_INT, NULL, 0, 0, 1, 525600,
+	    0, S(mcp_jwt_expire_minutes), NULL, NULL },
+	{ "MCP_JWT_ISSUER", SET_STRING, "personal-server", 0, 0, 1, 512,
+	    S(mcp_jwt_issuer), NO_INT, NULL, check_not_blank },
+	{ "MCP_JWT_AUDIENCE", SET_STRING, "mcp-server", 0, 0, 1, 512,
+	    S(mcp_jwt_audience), NO_INT, NULL, check_not_blank },
+	/* Login of an unverified user: 400 LOGIN_USER_NOT_VERIFIED. */
+	{ "REQUIRE_VERIFIED_LOGIN", SET_CHOICE, "false", 0, 0, 0, 0,
+	    S(require_verified_login_name), S(require_verified_login), bool_names,
+	    NULL },
 	{ "PASSWORD_ARGON2_TIME_COST", SET_INT, "3", 0, 0, 1, 64,
 	    0, S(argon2_time_cost), NULL, NULL },
 	{ "PASSWORD_ARGON2_MEMORY_KIB", SET_INT, "65536", 0, 0, 1024, 1048576,
@@ -141,6 +171,10 @@ static const struct setting settings[] = {
 	    MAIL_PATH_MAX, S(mail_reset_path), NO_INT, NULL, mail_check_path },
 	{ "MAIL_VERIFY_PATH", SET_STRING, "/verify?token={token}", 0, 0, 8,
 	    MAIL_PATH_MAX, S(mail_verify_path), NO_INT, NULL, mail_check_path },
+	/* Reset and verification mails per recipient: no mail bombing
+	 * through forgot-password. */
+	{ "MAIL_RATE_LIMIT", SET_STRING, "5/hour", 0, 0, 1, RATELIMIT_SPEC_MAX,
+	    S(mail_rate_limit), NO_INT, NULL, check_rate_limit },
 	/* Login throttling: failures per account, and per client address,
 	 * within LOGIN_FAILURE_WINDOW seconds (the issue's 15 minutes). */
 	{ "LOGIN_MAX_FAILURES", SET_INT, "10", 0, 0, 1, 10000,
@@ -161,6 +195,10 @@ static const struct {
 	{ S(jwt_public_key), S(jwt_public_key_file), "JWT_PUBLIC_KEY_FILE" },
 	{ S(jwt_previous_public_keys), S(jwt_previous_public_keys_file),
 	    "JWT_PREVIOUS_PUBLIC_KEYS_FILE" },
+	{ S(mcp_jwt_private_key), S(mcp_jwt_private_key_file),
+	    "MCP_JWT_PRIVATE_KEY_FILE" },
+	{ S(mcp_jwt_public_key), S(mcp_jwt_public_key_file),
+	    "MCP_JWT_PUBLIC_KEY_FILE" },
 };
 #define N_SETTINGS	(sizeof(settings) / sizeof(settings[0]))
 
@@ -229,6 +267,17 @@ check_base_path(const char *v, char *why, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+static int
+check_rate_limit(const char *v, char *why, size_t len)
+{
+	struct rate_limit	 rl;
+
+	if (ratelimit_parse(v, &rl) == 0)
+		return 0;
+	snprintf(why, len, "must be a rate such as \"5/hour\" or \"2 per 30 seconds\"");
+	return -1;
 }
 
 static int

@@ -69,6 +69,18 @@ struct config {
 	char		*jwt_previous_public_keys;	/* JWT_PREVIOUS_PUBLIC_KEYS[_FILE]: PEMs, for rotation */
 	char		*jwt_previous_public_keys_file;
 	int64_t		 jwt_leeway_seconds;	/* JWT_LEEWAY_SECONDS [0] */
+	/* MCP tokens: their own key pair (falling back to JWT_PRIVATE_KEY) */
+	char		*mcp_jwt_private_key;	/* MCP_JWT_PRIVATE_KEY[_FILE] */
+	char		*mcp_jwt_private_key_file;
+	char		*mcp_jwt_public_key;	/* MCP_JWT_PUBLIC_KEY[_FILE] */
+	char		*mcp_jwt_public_key_file;
+	char		*mcp_jwt_algorithm;	/* MCP_JWT_ALGORITHM [RS256]: RS256, ES256, EdDSA */
+	int64_t		 mcp_jwt_expire_minutes;	/* MCP_JWT_EXPIRE_MINUTES [unset: JWT_EXPIRE_MINUTES] */
+	char		*mcp_jwt_issuer;	/* MCP_JWT_ISSUER [personal-server] */
+	char		*mcp_jwt_audience;	/* MCP_JWT_AUDIENCE [mcp-server] */
+	/* e-mail verification */
+	int		 require_verified_login;	/* REQUIRE_VERIFIED_LOGIN [false]: index in the bool words */
+	char		*require_verified_login_name;
 	/* password hashing (pwdlib's Argon2id parameters) */
 	int64_t		 argon2_time_cost;	/* PASSWORD_ARGON2_TIME_COST [3] */
 	int64_t		 argon2_memory_kib;	/* PASSWORD_ARGON2_MEMORY_KIB [65536] */
@@ -85,6 +97,7 @@ struct config {
 	char		*public_base_url;	/* PUBLIC_BASE_URL [http://127.0.0.1:8080] */
 	char		*mail_reset_path;	/* MAIL_RESET_PATH [/reset-password?token={token}] */
 	char		*mail_verify_path;	/* MAIL_VERIFY_PATH [/verify?token={token}] */
+	char		*mail_rate_limit;	/* MAIL_RATE_LIMIT [5/hour]: mails per recipient */
 	/* login throttling (throttle.h) */
 	int64_t		 login_max_failures;	/* LOGIN_MAX_FAILURES [10]: per account */
 	int64_t		 login_failure_window;	/* LOGIN_FAILURE_WINDOW [900]: seconds */

@@ -109,6 +109,7 @@ tokens_init(struct tokens *t, const struct config *c, char *why, size_t whylen)
 	t->leeway = c->jwt_leeway_seconds;
 	t->audience = c->jwt_audience != NULL ? c->jwt_audience : TOKENS_DEFAULT_AUDIENCE;
 	t->issuer = c->jwt_issuer;
+	t->secret = c->jwt_secret;
 	if ((alg = jwt_alg_parse(c->jwt_algorithm)) == JWT_ALG__MAX) {
 		snprintf(why, whylen, "JWT_ALGORITHM: unsupported");
 		goto out;
@@ -176,9 +177,8 @@ tokens_free(struct tokens *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* 16 random bytes as 32 hex characters. */
-static int
-new_jti(char *out)
+int
+tokens_new_jti(char *out)
 {
 	unsigned char	 b[TOKENS_JTI_LEN / 2];
 	size_t		 i;
@@ -202,7 +202,7 @@ tokens_issue(const struct tokens *t, const char *user_id, int64_t gen, int64_t n
 	if (t->sign == NULL)
 		return TOKENS_ECONFIG;
 	snprintf(claims->sub, sizeof(claims->sub), "%s", user_id);
-	if (new_jti(claims->jti) != 0)
+	if (tokens_new_jti(claims->jti) != 0)
 		return TOKENS_ENOMEM;
 	claims->iat = now;
 	claims->exp = now + t->lifetime;

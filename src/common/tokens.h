@@ -41,6 +41,7 @@ struct tokens {
 	const char	*audience;		/* owned by the config */
 	const char	*issuer;		/* NULL: none written, none required */
 	struct jwt_key	*recovery;		/* HS256 JWT_SECRET: reset and verify tokens */
+	const char	*secret;		/* JWT_SECRET (owned by the config): fingerprints */
 };
 
 /* What a verified access token says. */
@@ -67,6 +68,9 @@ enum tokens_err	 tokens_issue(const struct tokens *, const char *user_id, int64_
  * database (users_find_for_token reads the revocation with the user). */
 enum tokens_err	 tokens_verify(const struct tokens *, const char *token, size_t len,
 		    int64_t now, struct access_claims *);
+/* A fresh jti: 16 random bytes as TOKENS_JTI_LEN hex characters and a
+ * NUL into out; -1 when the random source fails. */
+int		 tokens_new_jti(char *out);
 /* Records a logout: the jti is refused until exp. */
 enum tokens_err	 tokens_revoke(struct db *, const char *user_id,
 		    const struct access_claims *, int64_t now);

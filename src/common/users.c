@@ -370,6 +370,21 @@ opt_string(const char *s)
 }
 
 struct json_object *
+users_full_name(const struct user *u)
+{
+	int	 f = u->first_name != NULL && *u->first_name != '\0';
+	int	 l = u->last_name != NULL && *u->last_name != '\0';
+	char	 s[2 * USERS_NAME_MAX * 4 + 2];	/* UTF-8: 4 bytes a character */
+
+	if (f && l) {
+		snprintf(s, sizeof(s), "%s %s", u->first_name, u->last_name);
+		return json_object_new_string(s);
+	}
+	return f ? json_object_new_string(u->first_name) :
+	    l ? json_object_new_string(u->last_name) : NULL;
+}
+
+struct json_object *
 users_to_json(const struct user *u)
 {
 	struct json_object	*o = json_object_new_object();

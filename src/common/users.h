@@ -91,5 +91,8 @@ void		 users_set_password(struct user *, const char *hash,
 /* The public user object: id, email, is_active, is_superuser, is_verified,
  * first_name, last_name, role, created_at, last_login.  Never the hash. */
 struct json_object *users_to_json(const struct user *);
+/* The Python service's full_name: "first last", whichever is set, or
+ * NULL (JSON null). */
+struct json_object *users_full_name(const struct user *);
 
 #endif

@@ -9,7 +9,7 @@ static const struct route routes[] = {
 };
 
 static const struct app_def geocoding_app = {
-	"geocoding.fcgi", routes, 0, 0
+	"geocoding.fcgi", routes, 0, 0, 0
 };
 
 int

@@ -9,7 +9,7 @@ static const struct route routes[] = {
 };
 
 static const struct app_def mcp_app = {
-	"mcp.fcgi", routes, 0, 0
+	"mcp.fcgi", routes, 0, 0, 1
 };
 
 int

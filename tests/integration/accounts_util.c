@@ -635,6 +635,45 @@ au_me_status(struct harness *h, const char *token)
 	return st;
 }
 
+/* ---- mail ---- */
+
+int
+au_outbox(const struct harness *h, const char *kind, const char *email,
+    char *tok, size_t tokmax)
+{
+	char path[1024], line[16384];
+	struct json_object *o;
+	const char *k, *e, *t;
+	FILE *f;
+	int n = 0, bad = 0;
+
+	if (tok != NULL && tokmax > 0)
+		tok[0] = '\0';
+	snprintf(path, sizeof(path), "%s/outbox.jsonl", harness_data_dir(h));
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if ((o = json_tokener_parse(line)) == NULL ||
+		    !json_object_is_type(o, json_type_object) ||
+		    (k = au_jstr(o, "kind")) == NULL ||
+		    (e = au_jstr(o, "email")) == NULL ||
+		    (t = au_jstr(o, "token")) == NULL ||
+		    au_jstr(o, "subject") == NULL || au_jstr(o, "sent_at") == NULL) {
+			bad = 1;
+			json_object_put(o);
+			continue;
+		}
+		if (strcmp(k, kind) == 0 && (email == NULL || strcmp(e, email) == 0)) {
+			n++;
+			if (tok != NULL)
+				snprintf(tok, tokmax, "%s", t);
+		}
+		json_object_put(o);
+	}
+	fclose(f);
+	return bad ? -1 : n;
+}
+
 /* ---- tokens ---- */
 
 char *

@@ -139,6 +139,17 @@ int	 au_make_superuser(struct harness *, const struct au_user *);
 /* GET /users/me with the token: the status (200: works). */
 long	 au_me_status(struct harness *, const char *token);
 
+/* ---- mail (the outbox file the harness sets by default) ---- */
+
+/*
+ * Reads <data>/outbox.jsonl: the number of lines of `kind` ("reset",
+ * "verify") to `email` (NULL: any), and the token of the last of them into
+ * tok (tokmax bytes; "" when none).  -1 when a line is not a JSON object
+ * with the outbox's keys.
+ */
+int	 au_outbox(const struct harness *, const char *kind, const char *email,
+	    char *tok, size_t tokmax);
+
 /* ---- tokens ---- */
 
 /* Unpadded base64url; caller frees. */

@@ -470,6 +470,7 @@ build_env(struct harness *h, const struct harness_opts *o)
 	    env_setf(&h->env, "FU_ERRORLOG=%s", h->log_path) == -1 ||
 	    env_setf(&h->env, "DATABASE_URL=%s/fcgi-users.db", h->tmpdir) == -1 ||
 	    env_setf(&h->env, "JWT_SECRET=%s", secret) == -1 ||
+	    env_setf(&h->env, "MAIL_OUTBOX_FILE=%s/outbox.jsonl", h->tmpdir) == -1 ||
 	    env_apply(&h->env, "LOG_LEVEL=INFO") == -1)
 		return -1;
 	for (size_t i = 0; o->env != NULL && o->env[i] != NULL; i++)

@@ -15,6 +15,7 @@
  *
  *	DATABASE_URL=<data>/fcgi-users.db
  *	JWT_SECRET=<64 random hex digits>
+ *	MAIL_OUTBOX_FILE=<data>/outbox.jsonl	(mail lands there; unset it for SMTP)
  *	LOG_LEVEL=INFO
  *
  * then harness_opts.env in order.  An entry "NAME=VALUE" sets NAME, an
