@@ -161,9 +161,9 @@ mint_mcp(const struct config *cfg, const struct user *u, int64_t minutes,
 		return -1;
 	}
 	if (m.sign == NULL) {
-		cli_err("token mint", "no MCP signing key: %s (make one with `%s"
-		    " keys generate --mcp`)", m.why[0] != '\0' ? m.why :
-		    "MCP_JWT_PRIVATE_KEY is not set", CLI_PROG);
+		/* m.why names the setting to fix (tokens_mcp.c). */
+		cli_err("token mint", "%s", m.why[0] != '\0' ? m.why :
+		    "no MCP signing key");
 		mcp_tokens_free(&m);
 		return -1;
 	}
