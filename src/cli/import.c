@@ -457,6 +457,52 @@ text_ok(const char *s, long max)
 }
 
 /*
+ * Why a row with the values v (NULL: SQL NULL; bad[]: held a NUL byte)
+ * and the flags (-1: not 0 or 1) cannot be imported, or NULL when it can;
+ * its canonical id goes to id.
+ */
+static const char *
+row_invalid(const char *const v[SRC__MAX], const int bad[SRC__MAX],
+    const int flag[3], char *id)
+{
+	if (bad[SRC_ID] || bad[SRC_EMAIL] || bad[SRC_HASH])
+		return "the id, e-mail or hash holds a NUL byte";
+	if (v[SRC_ID] == NULL || users_uuid_parse(v[SRC_ID], id) == -1)
+		return "the id is not a UUID";
+	if (v[SRC_EMAIL] == NULL || v[SRC_EMAIL][0] == '\0')
+		return "no e-mail";
+	if (strlen(v[SRC_EMAIL]) > USERS_EMAIL_MAX)
+		return "the e-mail is longer than " IMPORT_STR(USERS_EMAIL_MAX) " bytes";
+	if (!text_ok(v[SRC_EMAIL], USERS_EMAIL_MAX) || strchr(v[SRC_EMAIL], '@') == NULL)
+		return "the e-mail is not an address (UTF-8 with an @, no control"
+		    " characters)";
+	if (v[SRC_HASH] == NULL || v[SRC_HASH][0] == '\0')
+		return "no password hash";
+	if (strlen(v[SRC_HASH]) > IMPORT_HASH_MAX)
+		return "the password hash is longer than " IMPORT_STR(IMPORT_HASH_MAX)
+		    " bytes";
+	if (flag[0] < 0)
+		return "is_active is not 0 or 1";
+	if (flag[1] < 0)
+		return "is_superuser is not 0 or 1";
+	if (flag[2] < 0)
+		return "is_verified is not 0 or 1";
+	if (bad[SRC_FIRST_NAME] || (v[SRC_FIRST_NAME] != NULL &&
+	    !text_ok(v[SRC_FIRST_NAME], USERS_NAME_MAX)))
+		return "first_name is not UTF-8 of at most " IMPORT_STR(USERS_NAME_MAX)
+		    " characters";
+	if (bad[SRC_LAST_NAME] || (v[SRC_LAST_NAME] != NULL &&
+	    !text_ok(v[SRC_LAST_NAME], USERS_NAME_MAX)))
+		return "last_name is not UTF-8 of at most " IMPORT_STR(USERS_NAME_MAX)
+		    " characters";
+	if (bad[SRC_ROLE] || (v[SRC_ROLE] != NULL && !text_ok(v[SRC_ROLE],
+	    USERS_ROLE_MAX)))
+		return "role is not UTF-8 of at most " IMPORT_STR(USERS_ROLE_MAX)
+		    " characters";
+	return NULL;
+}
+
+/*
  * Reads and validates the current row into u (strings in r->arena).
  * ROW_IMPORTED when it is good (notes printed for what was left out),
  * ROW_INVALID after printing why, -1 when out of memory.
@@ -464,10 +510,9 @@ text_ok(const char *s, long max)
 static int
 row_read(struct run *r, struct db_stmt *st, long n, struct user *u)
 {
-	const char	*v[SRC__MAX], *why = NULL;
+	const char	*v[SRC__MAX], *why, *id;
 	size_t		 i, idlen = 0;
-	int		 bad[SRC__MAX], oom = 0, flag[3];
-	int		 timeset[2];
+	int		 bad[SRC__MAX], oom = 0, flag[3], timeset[2];
 
 	memset(u, 0, sizeof(*u));
 	memset(bad, 0, sizeof(bad));
@@ -478,53 +523,15 @@ row_read(struct run *r, struct db_stmt *st, long n, struct user *u)
 		return -1;
 	for (i = 0; i < 3; i++)
 		flag[i] = (int)db_column_int64(st, (int)(SRC_ACTIVE + i));
+	/* The "held anything" columns after the SRC__MAX ones (src_select). */
 	timeset[0] = db_column_int64(st, SRC__MAX) != 0;
 	timeset[1] = db_column_int64(st, SRC__MAX + 1) != 0;
-	if (db_column_text(st, SRC_ID, &idlen) != NULL)
-		row_label(r, n, db_column_text(st, SRC_ID, NULL), idlen);
-	else
-		row_label(r, n, NULL, 0);
-
-	if (bad[SRC_ID] || bad[SRC_EMAIL] || bad[SRC_HASH])
-		why = "the id, e-mail or hash holds a NUL byte";
-	else if (v[SRC_ID] == NULL || users_uuid_parse(v[SRC_ID], u->id) == -1)
-		why = "the id is not a UUID";
-	else if (v[SRC_EMAIL] == NULL || v[SRC_EMAIL][0] == '\0')
-		why = "no e-mail";
-	else if (strlen(v[SRC_EMAIL]) > USERS_EMAIL_MAX)
-		why = "the e-mail is longer than " IMPORT_STR(USERS_EMAIL_MAX) " bytes";
-	else if (!text_ok(v[SRC_EMAIL], USERS_EMAIL_MAX) ||
-	    strchr(v[SRC_EMAIL], '@') == NULL)
-		why = "the e-mail is not an address (UTF-8 with an @, no control"
-		    " characters)";
-	else if (v[SRC_HASH] == NULL || v[SRC_HASH][0] == '\0')
-		why = "no password hash";
-	else if (strlen(v[SRC_HASH]) > IMPORT_HASH_MAX)
-		why = "the password hash is longer than " IMPORT_STR(IMPORT_HASH_MAX)
-		    " bytes";
-	else if (flag[0] < 0)
-		why = "is_active is not 0 or 1";
-	else if (flag[1] < 0)
-		why = "is_superuser is not 0 or 1";
-	else if (flag[2] < 0)
-		why = "is_verified is not 0 or 1";
-	else if (bad[SRC_FIRST_NAME] || (v[SRC_FIRST_NAME] != NULL &&
-	    !text_ok(v[SRC_FIRST_NAME], USERS_NAME_MAX)))
-		why = "first_name is not UTF-8 of at most " IMPORT_STR(USERS_NAME_MAX)
-		    " characters";
-	else if (bad[SRC_LAST_NAME] || (v[SRC_LAST_NAME] != NULL &&
-	    !text_ok(v[SRC_LAST_NAME], USERS_NAME_MAX)))
-		why = "last_name is not UTF-8 of at most " IMPORT_STR(USERS_NAME_MAX)
-		    " characters";
-	else if (bad[SRC_ROLE] || (v[SRC_ROLE] != NULL &&
-	    !text_ok(v[SRC_ROLE], USERS_ROLE_MAX)))
-		why = "role is not UTF-8 of at most " IMPORT_STR(USERS_ROLE_MAX)
-		    " characters";
-	if (why != NULL) {
+	id = db_column_text(st, SRC_ID, &idlen);
+	row_label(r, n, id, idlen);
+	if ((why = row_invalid(v, bad, flag, u->id)) != NULL) {
 		row_skip(r, ROW_INVALID, why);
 		return ROW_INVALID;
 	}
-
 	u->email = v[SRC_EMAIL];
 	u->hashed_password = v[SRC_HASH];
 	u->is_active = flag[0];
