@@ -55,13 +55,29 @@ struct cli_cmd {
 	const struct cli_opt	*opts;	/* ends with a NULL name; NULL: none */
 };
 
-/* fn of the top-level table (user.c, keys.c): argv[0] is the command. */
+/* fn of the top-level table (user.c, keys.c, token.c, import.c): argv[0]
+ * is the command. */
 int		 user_main(struct cli *, int argc, char *argv[]);
 int		 keys_main(struct cli *, int argc, char *argv[]);
+int		 token_main(struct cli *, int argc, char *argv[]);
+int		 import_main(struct cli *, int argc, char *argv[]);
+
+struct arena;
+struct user;
+/*
+ * The user with e-mail `email` (normalised when it is a valid address,
+ * else as given; the lookup ignores case) into u, its strings in the
+ * arena (user.c).  0, or -1 after printing why.
+ */
+int		 user_lookup(struct db *, struct arena *, const char *where,
+		    const char *email, struct user *u);
 
 /* "fcgi-users: where: message\n" on stderr. */
 void		 cli_err(const char *where, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
+/* Writes all of (buf, len) to fd with write(2), past no stdio buffer (for
+ * secrets: keys, tokens); 0, or -1 with errno. */
+int		 cli_write(int fd, const char *buf, size_t len);
 /* The commands of a table, two lines each (synopsis, help). */
 void		 cli_list(FILE *, const struct cli_cmd *, size_t n);
 /* The --help of one command; prefix is its group ("user") or NULL. */

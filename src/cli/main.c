@@ -2,7 +2,8 @@
  * fcgi-users: the admin tool of a deployment.  It reads the same settings
  * as the FastCGI programs (config.h) and works on the same SQLite
  * database.  Commands are rows of cli_cmds[], so a new one is a function
- * and a line: migrate, user (user.c), keys (keys.c), version, help; the
+ * and a line: migrate, user (user.c), keys (keys.c), token (token.c),
+ * import (import.c), version, help; the
  * machinery they share is cli.c.  Output goes to stdout, errors to
  * stderr; the exit status is 0, 1 on failure, 2 on bad usage.
  */
@@ -22,6 +23,8 @@ enum cli_cmd_id {
 	CLI_CMD_MIGRATE,
 	CLI_CMD_USER,
 	CLI_CMD_KEYS,
+	CLI_CMD_TOKEN,
+	CLI_CMD_IMPORT,
 	CLI_CMD_VERSION,
 	CLI_CMD_HELP,
 	CLI_CMD__MAX
@@ -44,6 +47,10 @@ static const struct cli_cmd cli_cmds[CLI_CMD__MAX] = {
 	    "manage user accounts", NULL, NULL },
 	[CLI_CMD_KEYS] = { "keys", keys_main, "generate ...",
 	    "make JWT signing keys", NULL, NULL },
+	[CLI_CMD_TOKEN] = { "token", token_main, "mint ...",
+	    "mint a token for a user (scripts, MCP clients)", NULL, NULL },
+	[CLI_CMD_IMPORT] = { "import", import_main, "fastapi-users ...",
+	    "bring users over from a FastAPI-Users database", NULL, NULL },
 	[CLI_CMD_VERSION] = { "version", cmd_version, "",
 	    "print the version", NULL, NULL },
 	[CLI_CMD_HELP] = { "help", cmd_help, "[COMMAND [SUBCOMMAND]]",

@@ -242,12 +242,8 @@ user_print(const struct user *u)
 	    u->last_login != NULL ? u->last_login : "-");
 }
 
-/*
- * The user with e-mail `email` (normalised when it is a valid address,
- * else as given; the lookup ignores case) into u.  0, or -1 after
- * printing why.
- */
-static int
+/* See cli.h. */
+int
 user_lookup(struct db *db, struct arena *a, const char *where,
     const char *email, struct user *u)
 {

@@ -370,6 +370,22 @@ password_verify(const struct password_params *params, const char *pw,
 	return PASSWORD_MISMATCH;
 }
 
+int
+password_hash_usable(const char *hash)
+{
+	struct a2hash	 h;
+	int		 ok;
+
+	if (hash == NULL || strnlen(hash, PASSWORD_HASH_MAX + 1) > PASSWORD_HASH_MAX)
+		return 0;
+	if (strncmp(hash, "$2", 2) == 0)
+		return bc_wellformed(hash);
+	memset(&h, 0, sizeof(h));
+	ok = strncmp(hash, "$argon2", 7) == 0 && a2_parse(hash, &h) == 0;
+	OPENSSL_cleanse(&h, sizeof(h));
+	return ok;
+}
+
 /*
  * Writes a fresh Argon2id hash of (pw, len) into out: 16 random bytes of
  * salt (RAND_bytes), 32 bytes of hash, "$argon2id$v=19$m=..,t=..,p=..$.$."

@@ -38,6 +38,12 @@ int	 password_hash(const struct password_params *, const char *pw, size_t len,
 /* Checks (pw, len) against a stored hash. */
 enum password_result password_verify(const struct password_params *,
 	    const char *pw, size_t len, const char *hash);
+/*
+ * 1 when password_verify can check a password against hash (a well-formed
+ * Argon2 or bcrypt string within the cost caps), else 0: a stored hash of
+ * another scheme never matches, so its user must reset the password.
+ */
+int	 password_hash_usable(const char *hash);
 /* Spends the time of one verification, for unknown accounts. */
 void	 password_dummy_verify(const struct password_params *, const char *pw,
 	    size_t len);

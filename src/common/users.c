@@ -31,8 +31,8 @@ static const char SQL_ALL[] =
     "SELECT " USER_COLUMNS " FROM users ORDER BY lower(email)";
 static const char SQL_INSERT[] =
     "INSERT INTO users (id, email, hashed_password, is_active, is_superuser, "
-    "is_verified, first_name, last_name, role, created_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "is_verified, first_name, last_name, role, created_at, last_login) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_UPDATE[] =
     "UPDATE users SET email = ?, hashed_password = ?, is_active = ?, "
     "is_superuser = ?, is_verified = ?, first_name = ?, last_name = ?, "
@@ -232,22 +232,34 @@ map_write(enum db_err e)
 enum users_err
 users_create(struct db *db, struct arena *a, struct user *u)
 {
+	if (users_uuid4(u->id) != 0)
+		return USERS_EDB;
+	u->created_at = NULL;
+	u->last_login = NULL;
+	return users_insert(db, a, u);
+}
+
+/*
+ * Binds every column the INSERT names; u->created_at NULL is now, in the
+ * form of the column's default and of last_login.
+ */
+enum users_err
+users_insert(struct db *db, struct arena *a, struct user *u)
+{
 	struct db_stmt	*st;
 	char		 now[64];
 	enum users_err	 ret = USERS_EDB;
-	enum db_err	 e = DB_ERROR;
 
-	if (users_uuid4(u->id) != 0)
-		return USERS_EDB;
-	/* The form of the column's default and of last_login. */
-	log_timestamp(now, sizeof(now), LOG_TIME_MS_Z);
-	if ((u->created_at = arena_strdup(a, now)) == NULL)
-		return USERS_ENOMEM;
+	if (u->created_at == NULL) {
+		log_timestamp(now, sizeof(now), LOG_TIME_MS_Z);
+		if ((u->created_at = arena_strdup(a, now)) == NULL)
+			return USERS_ENOMEM;
+	}
 	if (u->role == NULL)
 		u->role = "user";
 	if (db_prepare(db, SQL_INSERT, &st) != DB_OK)
 		return USERS_EDB;
-	if (db_bind_text(st, 1, u->id, USERS_ID_LEN) != DB_OK ||
+	if (db_bind_text(st, 1, u->id, strlen(u->id)) != DB_OK ||
 	    bind_opt_text(st, 2, u->email) != DB_OK ||
 	    bind_opt_text(st, 3, u->hashed_password) != DB_OK ||
 	    db_bind_int64(st, 4, u->is_active) != DB_OK ||
@@ -256,10 +268,10 @@ users_create(struct db *db, struct arena *a, struct user *u)
 	    bind_opt_text(st, 7, u->first_name) != DB_OK ||
 	    bind_opt_text(st, 8, u->last_name) != DB_OK ||
 	    bind_opt_text(st, 9, u->role) != DB_OK ||
-	    bind_opt_text(st, 10, u->created_at) != DB_OK)
+	    bind_opt_text(st, 10, u->created_at) != DB_OK ||
+	    bind_opt_text(st, 11, u->last_login) != DB_OK)
 		goto out;
-	e = db_step(st);
-	ret = map_write(e);
+	ret = map_write(db_step(st));
 out:
 	db_stmt_done(st);
 	return ret;

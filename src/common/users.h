@@ -65,6 +65,12 @@ enum users_err	 users_find_for_token(struct db *, struct arena *, const char *id
 		    const char *jti, struct user *, int *revoked);
 /* Inserts u (u->id is filled in); USERS_EXISTS for a taken e-mail. */
 enum users_err	 users_create(struct db *, struct arena *, struct user *);
+/*
+ * Inserts u as it is, with its own id (canonical form), created_at (NULL:
+ * now, set in u from arena a) and last_login: a user brought over from
+ * another database.  USERS_EXISTS when the id or the e-mail is taken.
+ */
+enum users_err	 users_insert(struct db *, struct arena *, struct user *);
 /* Writes every column of u back; USERS_EXISTS for a taken e-mail. */
 enum users_err	 users_update(struct db *, const struct user *);
 enum users_err	 users_delete(struct db *, const char *id);

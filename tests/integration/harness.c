@@ -753,7 +753,7 @@ harness_check_log(const struct harness *h)
 /* ---- the admin tool and plain CGI ---- */
 
 static int
-cli_run(struct harness *h, const char *const *args, int out_fd)
+cli_run(struct harness *h, const char *const *args, int out_fd, int err_fd)
 {
 	char *argv[64];
 	char prog[PATH_MAX];
@@ -769,13 +769,13 @@ cli_run(struct harness *h, const char *const *args, int out_fd)
 		argv[n++] = (char *)args[i];
 	}
 	argv[n] = NULL;
-	return run(argv, h->env.v, -1, out_fd, h->log_fd, HARNESS_CLI_TIMEOUT_MS);
+	return run(argv, h->env.v, -1, out_fd, err_fd, HARNESS_CLI_TIMEOUT_MS);
 }
 
 int
 harness_cli(struct harness *h, const char *const *argv)
 {
-	return cli_run(h, argv, h->log_fd);
+	return cli_run(h, argv, h->log_fd, h->log_fd);
 }
 
 int
@@ -788,7 +788,7 @@ harness_cli_capture(struct harness *h, const char *const *argv, char **out)
 	if ((path = harness_asprintf("%s/cli-out-XXXXXX", h->tmpdir)) == NULL ||
 	    (fd = mkostemp(path, O_CLOEXEC)) == -1)
 		goto out;
-	rc = cli_run(h, argv, fd);
+	rc = cli_run(h, argv, fd, h->log_fd);
 	if ((*out = read_file(path, HARNESS_BODY_MAX, NULL)) == NULL)
 		rc = -1;
 out:
@@ -798,6 +798,45 @@ out:
 	}
 	free(path);
 	return rc;
+}
+
+int
+harness_cli_result(struct harness *h, const char *const *argv,
+    struct cgi_result *out)
+{
+	char *pout = NULL, *perr = NULL;
+	int fout = -1, ferr = -1, ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	out->exit_status = -1;
+	if ((pout = harness_asprintf("%s/cli-out-XXXXXX", h->tmpdir)) == NULL ||
+	    (perr = harness_asprintf("%s/cli-err-XXXXXX", h->tmpdir)) == NULL ||
+	    (fout = mkostemp(pout, O_CLOEXEC)) == -1 ||
+	    (ferr = mkostemp(perr, O_CLOEXEC)) == -1) {
+		harness_say("%s: %s", h->tmpdir, strerror(errno));
+		goto out;
+	}
+	out->exit_status = cli_run(h, argv, fout, ferr);
+	if ((out->out = read_file(pout, HARNESS_BODY_MAX, &out->out_len)) == NULL ||
+	    (out->err = read_file(perr, HARNESS_BODY_MAX, NULL)) == NULL) {
+		harness_say("fcgi-users: cannot read its output");
+		goto out;
+	}
+	/* Into the log too, where harness_check_log() looks for sanitizer reports. */
+	(void)write_all(h->log_fd, out->err, strlen(out->err));
+	ret = out->exit_status == -1 ? -1 : 0;
+out:
+	if (fout != -1) {
+		close(fout);
+		unlink(pout);
+	}
+	if (ferr != -1) {
+		close(ferr);
+		unlink(perr);
+	}
+	free(pout);
+	free(perr);
+	return ret;
 }
 
 int

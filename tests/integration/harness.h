@@ -152,6 +152,15 @@ int		 harness_cli(struct harness *, const char *const *argv);
 int		 harness_cli_capture(struct harness *, const char *const *argv,
 		    char **out);
 
+struct cgi_result;
+/*
+ * harness_cli(), with stdout and stderr apart in out (free with
+ * cgi_result_free()); the stderr is appended to the log as well.  Returns
+ * 0 when it ran (the exit status is out->exit_status), else -1.
+ */
+int		 harness_cli_result(struct harness *, const char *const *argv,
+		    struct cgi_result *out);
+
 /*
  * Plain CGI: runs `program` ("users.fcgi" under FU_BINARY_DIR/cgi-bin, or
  * a path with a '/') with exactly the environment `env` ("K=V",

@@ -1,11 +1,11 @@
 /*
  * test_cli: the admin tool, run as a program (FU_BINARY_DIR/bin/fcgi-users
- * with fork/exec): user create | list | set | delete, keys generate,
- * --help on every command, usage errors (exit 2) and failures (exit 1),
- * the schema check, the password read from a pipe and from a terminal (a
- * pty), and that no output ever holds a password or a hash.  Each run gets
- * an environment built from scratch with a temporary DATABASE_URL and low
- * Argon2 parameters.  The database is inspected with libcommon.  One
+ * with fork/exec): user create | list | set | delete, keys generate
+ * (--mcp too), --help on every command, usage errors (exit 2) and
+ * failures (exit 1), the schema check, the password read from a pipe and
+ * from a terminal (a pty), and that no output ever holds a password or a
+ * hash.  Each run gets an environment built from scratch with a temporary
+ * DATABASE_URL and low Argon2 parameters.  The database is inspected with libcommon.  One
  * end-to-end case puts a key and users made by the tool behind a real web
  * server (harness.h).  Table cases report the line of their entry.
  */
@@ -537,6 +537,13 @@ test_help(void **state)
 		{ __LINE__, { "help", "user", "create" }, "--email E" },
 		{ __LINE__, { "help", "keys", "generate" }, "EdDSA" },
 		{ __LINE__, { "help", "migrate" }, "status" },
+		{ __LINE__, { "keys", "generate", "--help" }, "--mcp" },
+		{ __LINE__, { "token", "--help" }, "mint --email" },
+		{ __LINE__, { "token", "mint", "--help" }, "--minutes N" },
+		{ __LINE__, { "help", "token", "mint" }, "--mcp" },
+		{ __LINE__, { "import", "--help" }, "fastapi-users" },
+		{ __LINE__, { "import", "fastapi-users", "--help" }, "--dry-run" },
+		{ __LINE__, { "help", "import", "fastapi-users" }, "--table NAME" },
 	};
 	struct run r;
 	size_t i;
@@ -1021,18 +1028,27 @@ test_schema_behind(void **state)
 
 struct kv {
 	char	*alg, *priv, *pub, *kid;
+	int	 mcp;		/* the MCP_JWT_* settings are wanted, not JWT_* */
+	int	 other;		/* a setting of the other kind was printed */
 };
 
 static int
 kv_cb(const char *key, const char *value, void *arg)
 {
 	struct kv *kv = arg;
+	const char *k = key;
 
-	if (strcmp(key, "JWT_ALGORITHM") == 0)
+	if (strncmp(k, "MCP_", 4) == 0)
+		k += 4;
+	if ((k != key) != kv->mcp) {
+		kv->other = 1;
+		return 0;
+	}
+	if (strcmp(k, "JWT_ALGORITHM") == 0)
 		kv->alg = strdup(value);
-	else if (strcmp(key, "JWT_PRIVATE_KEY_FILE") == 0)
+	else if (strcmp(k, "JWT_PRIVATE_KEY_FILE") == 0)
 		kv->priv = strdup(value);
-	else if (strcmp(key, "JWT_PUBLIC_KEY_FILE") == 0)
+	else if (strcmp(k, "JWT_PUBLIC_KEY_FILE") == 0)
 		kv->pub = strdup(value);
 	return 0;
 }
@@ -1047,14 +1063,18 @@ kv_free(struct kv *kv)
 	memset(kv, 0, sizeof(*kv));
 }
 
-/* Parses the output of generate --out as an env file would be. */
+/*
+ * Parses the output of generate --out as an env file would be: the
+ * JWT_* settings, or with mcp the MCP_JWT_* ones (and never the others).
+ */
 static int
-parse_settings(int line, const char *out, struct kv *kv)
+parse_settings_of(int line, const char *out, int mcp, struct kv *kv)
 {
 	const char *k;
 	size_t lineno = 0;
 
 	memset(kv, 0, sizeof(*kv));
+	kv->mcp = mcp;
 	if (strncmp(out, "# kid: ", 7) != 0) {
 		bad(line, "no kid line first: %.300s", out);
 		return -1;
@@ -1062,11 +1082,18 @@ parse_settings(int line, const char *out, struct kv *kv)
 	k = out + 7;
 	kv->kid = strndup(k, strcspn(k, "\n"));
 	if (config_parse_env(out, strlen(out), kv_cb, kv, &lineno) != CONFIG_OK ||
-	    kv->alg == NULL || kv->priv == NULL || kv->pub == NULL) {
-		bad(line, "not env-file lines (line %zu): %.300s", lineno, out);
+	    kv->alg == NULL || kv->priv == NULL || kv->pub == NULL || kv->other) {
+		bad(line, "not the %sJWT_* env-file lines (line %zu): %.300s",
+		    mcp ? "MCP_" : "", lineno, out);
 		return -1;
 	}
 	return 0;
+}
+
+static int
+parse_settings(int line, const char *out, struct kv *kv)
+{
+	return parse_settings_of(line, out, 0, kv);
 }
 
 /* The key in a PEM file (or text) loads for alg with that kid. */
@@ -1096,23 +1123,39 @@ check_mode(int line, const char *path, mode_t want)
 		    (unsigned)want);
 }
 
-/* generate --out into a fresh folder: files, modes, settings, the keys. */
+/*
+ * generate --out into a folder (made when missing): files, modes,
+ * settings, the keys.  With mcp, generate --mcp: the mcp-*.pem files and
+ * MCP_JWT_* settings, RS256 when alg is NULL (no --alg given).
+ */
 static void
-keys_out_case(int line, const char *alg, const char *dirname)
+keys_out_case_of(int line, const char *alg, const char *dirname, int mcp)
 {
 	char *dir = tmp_path(dirname), *real, *want_priv, *want_pub;
+	const char *pre = mcp ? "mcp" : "jwt", *want_alg = alg != NULL ? alg : "RS256";
+	const char *args[8] = { "keys", "generate", "--out", dir };
+	size_t n = 4;
 	struct run r;
 	struct kv kv;
 	mode_t old;
 
-	assert_int_equal(mkdir(dir, 0700), 0);
+	if (mcp)
+		args[n++] = "--mcp";
+	if (alg != NULL) {
+		args[n++] = "--alg";
+		args[n++] = alg;
+	}
+	args[n] = NULL;
+	assert_true(mkdir(dir, 0700) == 0 || errno == EEXIST);
 	assert_non_null(real = realpath(dir, NULL));
-	assert_true(asprintf(&want_priv, "%s/jwt-private.pem", real) > 0);
-	assert_true(asprintf(&want_pub, "%s/jwt-public.pem", real) > 0);
+	assert_true(asprintf(&want_priv, "%s/%s-private.pem", real, pre) > 0);
+	assert_true(asprintf(&want_pub, "%s/%s-public.pem", real, pre) > 0);
 	old = umask(077);	/* the public key is 0644 all the same */
-	run_in(line, &r, NULL, 0, NULL, ARGV("keys", "generate", "--alg", alg, "--out", dir));
+	run_in(line, &r, NULL, 0, NULL, args);
 	umask(old);
-	if (expect(line, &r, 0, NULL, NULL) == 0 && parse_settings(line, r.out, &kv) == 0) {
+	if (expect(line, &r, 0, NULL, NULL) == 0 &&
+	    parse_settings_of(line, r.out, mcp, &kv) == 0) {
+		alg = want_alg;
 		if (strcmp(kv.alg, alg) != 0 || strcmp(kv.priv, want_priv) != 0 ||
 		    strcmp(kv.pub, want_pub) != 0)
 			bad(line, "settings %s %s %s", kv.alg, kv.priv, kv.pub);
@@ -1127,6 +1170,12 @@ keys_out_case(int line, const char *alg, const char *dirname)
 	free(want_pub);
 	free(real);
 	free(dir);
+}
+
+static void
+keys_out_case(int line, const char *alg, const char *dirname)
+{
+	keys_out_case_of(line, alg, dirname, 0);
 }
 
 static void
@@ -1195,6 +1244,90 @@ keys_no_overwrite(const char *dir, const char *priv, const char *pub)
 		bad(__LINE__, "a public key was written beside the link");
 	free(before_priv);
 	free(before_pub);
+}
+
+/* --mcp: the MCP pair (mcp-*.pem, MCP_JWT_*), RS256 unless --alg says otherwise. */
+static void
+test_keys_mcp(void **state)
+{
+	char *dir = tmp_path("keys-mcp"), *priv = tmp_path("keys-mcp/mcp-private.pem");
+	char *pub = tmp_path("keys-mcp/mcp-public.pem"), *before_priv, *before_pub, *after;
+	char kid[JWT_KID_MAX + 1];
+	const char *p;
+	struct run r;
+	const struct neg cases[] = {
+		{ __LINE__, NULL, 0, { "keys", "generate", "--mcp", "--alg", "HS256" },
+		    2, "JWT_SECRET" },
+		{ __LINE__, NULL, 0, { "keys", "generate", "--mcp", "--alg", "none" },
+		    2, "unknown algorithm" },
+		{ __LINE__, NULL, 0, { "keys", "generate", "--mcp", "--alg", "rs256" },
+		    2, "unknown algorithm" },
+		{ __LINE__, NULL, 0, { "keys", "generate", "--mcp", "--alg" },
+		    2, "needs an argument" },
+		{ __LINE__, NULL, 0, { "keys", "generate", "--mcp=yes" },
+		    2, "takes no argument" },
+		{ __LINE__, NULL, 0, { "keys", "generate", "--mcp", "extra" },
+		    2, "unexpected argument" },
+		{ __LINE__, NULL, 0, { "keys", "generate", "--mcp", "--out", "" },
+		    2, "--out needs a folder" },
+		{ __LINE__, NULL, 0, { "keys", "generate", "--mcp", "--out",
+		    "/nonexistent/keys" }, 1, "/nonexistent/keys" },
+		{ __LINE__, NULL, 0, { "keys", "generate", "--mcp", "--mcpx" },
+		    2, "unknown option" },
+	};
+
+	(void)state;
+	begin_cases();
+	keys_out_case_of(__LINE__, NULL, "keys-mcp", 1);
+	keys_out_case_of(__LINE__, "RS256", "keys-mcp-rs", 1);
+	keys_out_case_of(__LINE__, "ES256", "keys-mcp-es", 1);
+	keys_out_case_of(__LINE__, "EdDSA", "keys-mcp-ed", 1);
+	/* the two pairs side by side in one folder */
+	keys_out_case_of(__LINE__, "ES256", "keys-both", 0);
+	keys_out_case_of(__LINE__, NULL, "keys-both", 1);
+	run_negatives(cases, sizeof(cases) / sizeof(cases[0]));
+	/* to stdout: private, then public, RS256; the kid on stderr */
+	RUN(&r, NULL, NULL, "keys", "generate", "--mcp");
+	if (expect(__LINE__, &r, 0, "-----BEGIN PRIVATE KEY-----", "kid: ") == 0) {
+		p = strstr(r.out, "-----BEGIN PUBLIC KEY-----");
+		if (p == NULL || strncmp(r.out, "-----BEGIN PRIVATE KEY-----", 27) != 0)
+			bad(__LINE__, "not private then public: %.300s", r.out);
+		else {
+			snprintf(kid, sizeof(kid), "%.*s", (int)strcspn(strstr(r.err,
+			    "kid: ") + 5, "\n"), strstr(r.err, "kid: ") + 5);
+			check_pem(__LINE__, JWT_RS256, NULL, r.out, kid, 1);
+			check_pem(__LINE__, JWT_RS256, NULL, p, kid, 0);
+		}
+	}
+	run_free(&r);
+	/* never over an existing file, and nothing left behind */
+	before_priv = slurp(priv, NULL);
+	before_pub = slurp(pub, NULL);
+	RUN(&r, NULL, NULL, "keys", "generate", "--mcp", "--out", dir);
+	expect(__LINE__, &r, 1, NULL, "mcp-private.pem exists: refusing to overwrite");
+	if (r.out_len != 0)
+		bad(__LINE__, "a refused generate printed settings: %.300s", r.out);
+	run_free(&r);
+	after = slurp(priv, NULL);
+	if (after == NULL || before_priv == NULL || strcmp(after, before_priv) != 0)
+		bad(__LINE__, "the MCP private key file changed");
+	free(after);
+	assert_int_equal(unlink(priv), 0);
+	RUN(&r, NULL, NULL, "keys", "generate", "--mcp", "--alg", "ES256", "--out", dir);
+	expect(__LINE__, &r, 1, NULL, "mcp-public.pem exists: refusing to overwrite");
+	run_free(&r);
+	if (access(priv, F_OK) == 0)
+		bad(__LINE__, "an MCP private key was left behind next to the old public one");
+	after = slurp(pub, NULL);
+	if (after == NULL || before_pub == NULL || strcmp(after, before_pub) != 0)
+		bad(__LINE__, "the MCP public key file changed");
+	free(after);
+	free(before_priv);
+	free(before_pub);
+	free(dir);
+	free(priv);
+	free(pub);
+	end_cases();
 }
 
 static void
@@ -1486,6 +1619,7 @@ main(void)
 		cmocka_unit_test(test_schema_behind),
 		cmocka_unit_test(test_keys_generate),
 		cmocka_unit_test(test_keys_refused),
+		cmocka_unit_test(test_keys_mcp),
 		cmocka_unit_test(test_tty),
 		cmocka_unit_test_teardown(test_end_to_end, stop_own),
 	};

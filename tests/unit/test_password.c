@@ -153,6 +153,9 @@ test_vectors(void **state)
 		vec_load(vectors[i].name, &v, line);
 		check_int(password_verify(pp, v.pw, v.pwlen, v.hash),
 		    vectors[i].expect, line);
+		/* What the importer keeps quietly: exactly what can verify. */
+		check_int(password_hash_usable(v.hash),
+		    vectors[i].expect != PASSWORD_MISMATCH, line);
 		/* First byte changed. */
 		memcpy(wrong, v.pw, v.pwlen);
 		wrong[0] ^= 0x01;
@@ -521,7 +524,9 @@ test_garbage(void **state)
 		    PASSWORD_MISMATCH, cases[i].line);
 		check_int(password_verify(&low, "", 0, cases[i].hash),
 		    PASSWORD_MISMATCH, cases[i].line);
+		check_int(password_hash_usable(cases[i].hash), 0, cases[i].line);
 	}
+	check_int(password_hash_usable(NULL), 0, __LINE__);
 }
 
 /* NULLs, PASSWORD_HASH_MAX and PASSWORD_MAX_BYTES. */
@@ -551,6 +556,8 @@ test_limits(void **state)
 	h[n] = '\0';
 	assert_int_equal(password_verify(&low, v.pw, v.pwlen, h),
 	    PASSWORD_MISMATCH);
+	assert_int_equal(password_hash_usable(h), 0);
+	assert_int_equal(password_hash_usable(v.hash), 1);
 	big = malloc(BIG + 1);
 	assert_non_null(big);
 	memcpy(big, h, PASSWORD_HASH_MAX + 1);
@@ -558,6 +565,7 @@ test_limits(void **state)
 	big[BIG] = '\0';
 	assert_int_equal(password_verify(&low, v.pw, v.pwlen, big),
 	    PASSWORD_MISMATCH);
+	assert_int_equal(password_hash_usable(big), 0);
 	free(big);
 	pw = malloc(PASSWORD_MAX_BYTES + 1);
 	assert_non_null(pw);
