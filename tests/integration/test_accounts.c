@@ -42,11 +42,20 @@ static struct au_user S;	/* a superuser on H */
 
 /* ---- group ---- */
 
+/* Argon2 at its cheapest: these tests exercise the API, not the hash
+ * (test_legacy_hash and test_cli check pwdlib's parameters), and default
+ * parameters made this test take minutes. */
+static const char *const cheap_env[] = {
+	"PASSWORD_ARGON2_MEMORY_KIB=8192", "PASSWORD_ARGON2_TIME_COST=1",
+	"PASSWORD_ARGON2_PARALLELISM=1", NULL
+};
+static const struct harness_opts cheap = { .env = cheap_env };
+
 static int
 group_setup(void **state)
 {
 	(void)state;
-	if ((H = harness_start(NULL)) == NULL)
+	if ((H = harness_start(&cheap)) == NULL)
 		return -1;
 	if (au_new_user(H, "admin", &S) != 0 || au_make_superuser(H, &S) != 0) {
 		print_error("cannot make the superuser: register/login do not work yet?\n");

@@ -1,6 +1,6 @@
 /*
  * test_throttle (ctest test_throttle_http): login throttling through a real
- * lighttpd (harness.h), with LOGIN_MAX_FAILURES=3, LOGIN_FAILURE_WINDOW=2
+ * lighttpd (harness.h), with LOGIN_MAX_FAILURES=3, LOGIN_FAILURE_WINDOW=5
  * and cheap Argon2 parameters.  Three bad logins answer 400
  * LOGIN_BAD_CREDENTIALS, the fourth — right password or not — 429
  * {"detail":"Too many failed login attempts"} with Retry-After, quickly
@@ -33,7 +33,7 @@
 #include "harness.h"
 
 #define TOO_MANY	"Too many failed login attempts"
-#define WINDOW		2	/* LOGIN_FAILURE_WINDOW of the group's server */
+#define WINDOW		5	/* LOGIN_FAILURE_WINDOW of the group's server */
 
 #define CHEAP_ARGON2 \
 	"PASSWORD_ARGON2_MEMORY_KIB=8192", "PASSWORD_ARGON2_TIME_COST=1", \
@@ -43,7 +43,7 @@ static struct harness *H;	/* the group's server */
 static struct harness *X;	/* a test's own server, stopped by teardown */
 
 static const char *const group_env[] = {
-	"LOGIN_MAX_FAILURES=3", "LOGIN_FAILURE_WINDOW=2", CHEAP_ARGON2, NULL
+	"LOGIN_MAX_FAILURES=3", "LOGIN_FAILURE_WINDOW=5", CHEAP_ARGON2, NULL
 };
 
 static int
@@ -340,7 +340,7 @@ cgi_login(int line, const char *email, const char *pw, const char *want)
 		"SERVER_NAME=localhost", "SERVER_PORT=80",
 		"SERVER_PROTOCOL=HTTP/1.1", "PATH=/usr/bin:/bin",
 		"CONTENT_TYPE=application/x-www-form-urlencoded",
-		"LOGIN_MAX_FAILURES=3", "LOGIN_FAILURE_WINDOW=2", CHEAP_ARGON2,
+		"LOGIN_MAX_FAILURES=3", "LOGIN_FAILURE_WINDOW=5", CHEAP_ARGON2,
 		secret, db_env, len_env, NULL
 	};
 	struct cgi_result c;
