@@ -1,9 +1,10 @@
 /*
  * mail: the two messages the service sends — a password-reset link and an
  * e-mail verification link — as RFC 5322 plain-text mail over SMTP through
- * libcurl, or, in development, as JSON lines appended to an outbox file so
- * that no mail server is needed.  The link is PUBLIC_BASE_URL followed by
- * MAIL_RESET_PATH or MAIL_VERIFY_PATH with "{token}" replaced by the token.
+ * libcurl (loaded at run time: curl_dl.h), or, in development, as JSON
+ * lines appended to an outbox file so that no mail server is needed.  The
+ * link is PUBLIC_BASE_URL followed by MAIL_RESET_PATH or MAIL_VERIFY_PATH
+ * with "{token}" replaced by the token.
  *
  * Where a message goes:
  *   MAIL_OUTBOX_FILE set	one JSON line per message is appended to that
@@ -100,8 +101,10 @@ const char	*mail_subject(enum mail_kind);
  * Blocks for at most about MAIL_TIMEOUT_SECONDS (the SMTP transaction, or
  * the wait for the outbox lock); after a failure the SMTP connection is
  * dropped without waiting for QUIT, after a success the reply to QUIT is
- * awaited at most MAIL_TIMEOUT_SECONDS more.  libcurl's global init runs on the first
- * SMTP send unless the program ran it: not for several threads at once.
+ * awaited at most MAIL_TIMEOUT_SECONDS more.  The first SMTP send of the
+ * process loads libcurl (curl_dl.h; not for several threads at once); when
+ * it cannot be loaded the send fails with MAIL_ESEND and the reason is
+ * logged.
  */
 enum mail_err	 mail_send(const struct config *, const struct mail_msg *);
 
