@@ -4,7 +4,8 @@
  * happens, so the outbox refuses exactly what SMTP would — then either
  * appended to the outbox file as one JSON line with one write(2) under an
  * flock, or handed to the SMTP transport (mail_smtp.c, libcurl loaded at
- * run time).  The kinds are a table: name, subject, the body around the link, and
+ * run time), here or in a detached sender process (mail_detach.c).
+ * The kinds are a table: name, subject, the body around the link, and
  * which setting holds the path.  Buffers that held the token or the link
  * are wiped before they are freed.
  */
@@ -428,9 +429,9 @@ out:
  * transport and, on failure, the reason; never the token, the link or the
  * local part.
  */
-static void
-log_outcome(const struct mail_msg *msg, const char *via, enum mail_err ret,
-    const char *why)
+void
+mail_log_outcome(const struct mail_msg *msg, const char *via,
+    enum mail_err ret, const char *why)
 {
 	const char	*domain = "", *kind;
 
@@ -473,7 +474,7 @@ mail_send(const struct config *cfg, const struct mail_msg *msg)
 	} else
 		ret = mail_smtp_send(cfg, msg->to, text, len, why, sizeof(why));
 out:
-	log_outcome(msg, via, ret, why);
+	mail_log_outcome(msg, via, ret, why);
 	OPENSSL_cleanse(link, sizeof(link));
 	if (text != NULL) {
 		OPENSSL_cleanse(text, MAIL_MSG_MAX);

@@ -1,6 +1,6 @@
 /*
- * mail_int: what mail.c uses of mail_check.c and mail_smtp.c.  Not part
- * of the API.
+ * mail_int: what the files of mail (mail.c, mail_check.c, mail_smtp.c,
+ * mail_detach.c) use of each other.  Not part of the API.
  */
 #ifndef FCGI_USERS_MAIL_INT_H
 #define FCGI_USERS_MAIL_INT_H
@@ -23,6 +23,14 @@ int		 mail_url_parse(const char *url, char *host, size_t hostlen,
 		    char *why, size_t whylen);
 /* 1 for localhost, 127.0.0.0/8 and [::1]. */
 int		 mail_host_is_loopback(const char *host);
+
+/*
+ * mail.c: the one log line of an attempt, "mail sent" (ret MAIL_OK) or
+ * "mail not sent" with the error and why; via is "smtp" or "outbox".
+ * Never the token, the link or the address's local part.
+ */
+void		 mail_log_outcome(const struct mail_msg *, const char *via,
+		    enum mail_err, const char *why);
 
 /*
  * mail_smtp.c: hands the formatted message (text, len) for `to` to the
