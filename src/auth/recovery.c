@@ -86,7 +86,7 @@ send_token(struct request *req, const struct user *u, enum mail_kind kind,
 	m.token = token;
 	/* Failures are logged by mail (without the token); the client is
 	 * told nothing either way. */
-	e = mail_send(&req->app->config, &m);
+	e = mail_send_detached(&req->app->config, &m);
 	if (e == MAIL_ENOTCONFIGURED)
 		log_warn("mail not sent: neither MAIL_OUTBOX_FILE nor MAIL_SMTP_URL "
 		    "is set", "kind", mail_kind_name(kind), "user_id", u->id);

@@ -3,17 +3,15 @@
  * whole into one buffer by mail_format() — which is where every check
  * happens, so the outbox refuses exactly what SMTP would — then either
  * appended to the outbox file as one JSON line with one write(2) under an
- * flock, or handed to libcurl's SMTP client.  The kinds are a table: name,
- * subject, the body around the link, and which setting holds the path.
- * Buffers that held the token or the link are wiped before they are freed.
+ * flock, or handed to the SMTP transport (mail_smtp.c, libcurl loaded at
+ * run time), here or in a detached sender process (mail_detach.c).
+ * The kinds are a table: name, subject, the body around the link, and
+ * which setting holds the path.  Buffers that held the token or the link
+ * are wiped before they are freed.
  */
 #include <sys/file.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -424,160 +421,36 @@ out:
 	return ret;
 }
 
-/* --- SMTP ------------------------------------------------------------------ */
-
-struct reader {
-	const char	*p;
-	size_t		 left;
-};
-
-static size_t
-read_cb(char *dst, size_t size, size_t nmemb, void *arg)
-{
-	struct reader	*r = arg;
-	size_t		 n = size * nmemb;
-
-	if (n > r->left)
-		n = r->left;
-	memcpy(dst, r->p, n);
-	r->p += n;
-	r->left -= n;
-	return n;
-}
-
-/*
- * After a failed transfer libcurl keeps the connection and, in
- * curl_easy_cleanup(), sends QUIT and waits for its reply under the
- * response timeout alone, not CURLOPT_TIMEOUT: with libcurl 7.88 a server
- * silent after DATA held a send for 2 + 120 s.  The connection is of no
- * further use, so its socket is shut down first and the QUIT fails at once.
- */
-static void
-drop_connection(CURL *c)
-{
-	curl_socket_t	 fd = CURL_SOCKET_BAD;
-
-	if (curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK &&
-	    fd != CURL_SOCKET_BAD)
-		shutdown(fd, SHUT_RDWR);
-}
-
-/*
- * CURLUSESSL_* for the URL and MAIL_SMTP_STARTTLS (the table in mail.h);
- * -1 when the URL does not parse.
- */
-static long
-smtp_tls_mode(const struct config *cfg, char *why, size_t whylen)
-{
-	char	 host[256];
-
-	if (mail_check_smtp_url(cfg->mail_smtp_url, why, whylen) != 0 ||
-	    mail_url_parse(cfg->mail_smtp_url, host, sizeof(host), why, whylen) != 0)
-		return -1;
-	if (strncmp(cfg->mail_smtp_url, "smtps://", 8) == 0)
-		return (long)CURLUSESSL_ALL;
-	switch (cfg->mail_smtp_starttls) {
-	case CONFIG_STARTTLS_FALSE:
-		return (long)CURLUSESSL_NONE;
-	case CONFIG_STARTTLS_TRUE:
-		return (long)CURLUSESSL_ALL;
-	default:
-		return mail_host_is_loopback(host) ? (long)CURLUSESSL_NONE :
-		    (long)CURLUSESSL_ALL;
-	}
-}
-
-int
-mail_smtp_requires_tls(const struct config *cfg)
-{
-	char	 why[128];
-	long	 tls;
-
-	if (cfg == NULL || cfg->mail_smtp_url == NULL ||
-	    (tls = smtp_tls_mode(cfg, why, sizeof(why))) == -1)
-		return -1;
-	return tls == (long)CURLUSESSL_ALL;
-}
-
-/*
- * Hands the formatted message (text, len) to the SMTP server of
- * MAIL_SMTP_URL.  MAIL_OK when the server accepted it (250 after DATA).
- * XXX libcurl keeps its own copy of the password and frees it unwiped.
- */
-static enum mail_err
-smtp_send(const struct config *cfg, const char *to, const char *text,
-    size_t len, char *why, size_t whylen)
-{
-	CURL			*c = NULL;
-	struct curl_slist	*rcpt = NULL;
-	struct reader		 r = { text, len };
-	char			 from[MAIL_ADDRESS_MAX + 3], rcptbuf[MAIL_ADDRESS_MAX + 3];
-	char			 err[CURL_ERROR_SIZE];
-	long			 tls, code = 0, secs = (long)cfg->mail_timeout_seconds;
-	CURLcode		 rc;
-	enum mail_err		 ret = MAIL_EINVALID;
-
-	err[0] = '\0';
-	if ((tls = smtp_tls_mode(cfg, why, whylen)) == -1)
-		goto out;
-	snprintf(from, sizeof(from), "<%s>", cfg->mail_from);
-	snprintf(rcptbuf, sizeof(rcptbuf), "<%s>", to);
-	ret = MAIL_ENOMEM;
-	if ((rcpt = curl_slist_append(NULL, rcptbuf)) == NULL ||
-	    (c = curl_easy_init()) == NULL)
-		goto out;
-	ret = MAIL_EINVALID;
-	if (curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps") != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_USE_SSL, tls) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_URL, cfg->mail_smtp_url) != CURLE_OK) {
-		snprintf(why, whylen, "libcurl refused the SMTP options");
-		goto out;
-	}
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_PROXY, "");	/* no proxy from the environment */
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, secs);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, secs);
-	/* Caps each reply, the QUIT sent by curl_easy_cleanup() included. */
-	curl_easy_setopt(c, CURLOPT_SERVER_RESPONSE_TIMEOUT, secs);
-	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
-	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
-	curl_easy_setopt(c, CURLOPT_READDATA, &r);
-	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
-	if (cfg->mail_smtp_user != NULL) {
-		curl_easy_setopt(c, CURLOPT_USERNAME, cfg->mail_smtp_user);
-		if (cfg->mail_smtp_password != NULL)
-			curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->mail_smtp_password);
-	}
-	if ((rc = curl_easy_perform(c)) != CURLE_OK) {
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-		snprintf(why, whylen, "%s (curl %d, smtp %ld)",
-		    err[0] != '\0' ? err : curl_easy_strerror(rc), (int)rc, code);
-		ret = MAIL_ESEND;
-		drop_connection(c);
-		goto out;
-	}
-	ret = MAIL_OK;
-out:
-	curl_easy_cleanup(c);
-	curl_slist_free_all(rcpt);
-	return ret;
-}
-
 /* --- sending ---------------------------------------------------------------- */
+
+/*
+ * The one log line of an attempt, "mail sent" or "mail not sent": the
+ * kind, the recipient's domain (only of a well-formed address), the
+ * transport and, on failure, the reason; never the token, the link or the
+ * local part.
+ */
+void
+mail_log_outcome(const struct mail_msg *msg, const char *via,
+    enum mail_err ret, const char *why)
+{
+	const char	*domain = "", *kind;
+
+	if ((kind = mail_kind_name(msg->kind)) == NULL)
+		kind = "unknown";
+	if (mail_address_problem(msg->to, &domain) != NULL)
+		domain = "";
+	if (ret == MAIL_OK)
+		log_info("mail sent", "kind", kind, "domain", domain, "via", via);
+	else
+		log_error("mail not sent", "kind", kind, "domain", domain,
+		    "via", via, "error", mail_strerror(ret), "reason", why);
+}
 
 enum mail_err
 mail_send(const struct config *cfg, const struct mail_msg *msg)
 {
-	char		*text = NULL, link[MAIL_LINE_MAX + 1];
-	char		 why[CURL_ERROR_SIZE + 64];
-	const char	*domain = "", *kind, *via;
+	char		*text = NULL, link[MAIL_LINE_MAX + 1], why[MAIL_WHY_MAX];
+	const char	*via;
 	size_t		 len = 0;
 	int64_t		 now = (int64_t)time(NULL);
 	enum mail_err	 ret = MAIL_EINVALID;
@@ -588,10 +461,6 @@ mail_send(const struct config *cfg, const struct mail_msg *msg)
 	if (cfg->mail_outbox_file == NULL && cfg->mail_smtp_url == NULL)
 		return MAIL_ENOTCONFIGURED;
 	via = cfg->mail_outbox_file != NULL ? "outbox" : "smtp";
-	kind = mail_kind_name(msg->kind) != NULL ? mail_kind_name(msg->kind) : "unknown";
-	/* Only the domain of a well-formed address is ever logged. */
-	if (mail_address_problem(msg->to, &domain) != NULL)
-		domain = "";
 	if ((text = malloc(MAIL_MSG_MAX)) == NULL) {
 		ret = MAIL_ENOMEM;	/* logged below; the caller carries on */
 		goto out;
@@ -603,13 +472,9 @@ mail_send(const struct config *cfg, const struct mail_msg *msg)
 		    sizeof(link))) == MAIL_OK)
 			ret = outbox_write(cfg, msg, link, now, why, sizeof(why));
 	} else
-		ret = smtp_send(cfg, msg->to, text, len, why, sizeof(why));
+		ret = mail_smtp_send(cfg, msg->to, text, len, why, sizeof(why));
 out:
-	if (ret == MAIL_OK)
-		log_info("mail sent", "kind", kind, "domain", domain, "via", via);
-	else
-		log_error("mail not sent", "kind", kind, "domain", domain,
-		    "via", via, "error", mail_strerror(ret), "reason", why);
+	mail_log_outcome(msg, via, ret, why);
 	OPENSSL_cleanse(link, sizeof(link));
 	if (text != NULL) {
 		OPENSSL_cleanse(text, MAIL_MSG_MAX);

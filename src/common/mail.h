@@ -1,9 +1,10 @@
 /*
  * mail: the two messages the service sends — a password-reset link and an
  * e-mail verification link — as RFC 5322 plain-text mail over SMTP through
- * libcurl, or, in development, as JSON lines appended to an outbox file so
- * that no mail server is needed.  The link is PUBLIC_BASE_URL followed by
- * MAIL_RESET_PATH or MAIL_VERIFY_PATH with "{token}" replaced by the token.
+ * libcurl (loaded at run time: curl_dl.h), or, in development, as JSON
+ * lines appended to an outbox file so that no mail server is needed.  The
+ * link is PUBLIC_BASE_URL followed by MAIL_RESET_PATH or MAIL_VERIFY_PATH
+ * with "{token}" replaced by the token.
  *
  * Where a message goes:
  *   MAIL_OUTBOX_FILE set	one JSON line per message is appended to that
@@ -100,10 +101,41 @@ const char	*mail_subject(enum mail_kind);
  * Blocks for at most about MAIL_TIMEOUT_SECONDS (the SMTP transaction, or
  * the wait for the outbox lock); after a failure the SMTP connection is
  * dropped without waiting for QUIT, after a success the reply to QUIT is
- * awaited at most MAIL_TIMEOUT_SECONDS more.  libcurl's global init runs on the first
- * SMTP send unless the program ran it: not for several threads at once.
+ * awaited at most MAIL_TIMEOUT_SECONDS more.  The first SMTP send of the
+ * process loads libcurl (curl_dl.h; not for several threads at once); when
+ * it cannot be loaded the send fails with MAIL_ESEND and the reason is
+ * logged.  For the admin tool and the tests; the web programs use
+ * mail_send_detached().
  */
 enum mail_err	 mail_send(const struct config *, const struct mail_msg *);
+
+/*
+ * mail_send() for the web programs, which must not wait for SMTP:
+ *   - the HTTP response never waits for the SMTP server: forgot-password
+ *     answers 202 at once whether or not the account exists, and its
+ *     timing must not reveal which;
+ *   - the web program never maps libcurl (about 4.7 MiB resident, against
+ *     8 MiB per process: bench/memory), only the sender does;
+ *   - a hung SMTP server costs a short-lived process, bounded by
+ *     MAIL_TIMEOUT_SECONDS (and killed by an alarm at 2 × that + 10 s),
+ *     not a web process.
+ * With MAIL_OUTBOX_FILE the line is written here, synchronously, as
+ * mail_send() does: it is in the file when this returns.  With
+ * MAIL_SMTP_URL the message is checked here (mail_format), and what is
+ * malformed — a CR or LF in the recipient above all — is refused at once
+ * and no process is started; then a sender is double-forked: the child
+ * forks it and exits at once, and is reaped here (no zombie, nothing for
+ * a SIGCHLD handler), and the sender, reparented to init, closes every
+ * descriptor but stderr (fds 0 and 1 become /dev/null: the listening
+ * socket and the request's connection are not held), restores default
+ * signal handling, calls mail_send() — which logs the outcome — and
+ * _exit()s.
+ * Returns MAIL_OK when the sender was started (whether the mail goes out
+ * is then only in the log) or the outbox line written;
+ * MAIL_ENOTCONFIGURED when neither setting is set (not logged); any other
+ * error is logged, a failed fork as MAIL_ESEND.
+ */
+enum mail_err	 mail_send_detached(const struct config *, const struct mail_msg *);
 
 /*
  * Builds the whole message — headers (From, To, Subject, Date, Message-ID,

@@ -1,8 +1,8 @@
 /*
  * mail_check: the checks of the mail settings and addresses (see mail.h:
  * mail_check_*), and what mail.c needs of them (mail_int.h).  Kept apart
- * from mail.c, the only file that calls libcurl, because config.c runs
- * these checks in every program.
+ * from mail.c because config.c runs these checks in every program, which
+ * need not link the rest of mail.
  */
 #include <sys/socket.h>
 #include <sys/types.h>

@@ -10,6 +10,11 @@
  * does not offer it, and smtps:// to a plain server.  No web server: the
  * test calls libcommon directly.  A failed send's log line must name the
  * recipient's domain and hold neither the token nor the link.
+ * mail_send_detached() too: the call returns at once — well before a hung
+ * server would let mail_send() return — having forked once and reaped
+ * that child; the sender is not our child (/proc/self/task/N/children);
+ * the message arrives, or the failure is logged, later, by the sender.
+ * libcurl is loaded with dlopen (curl_dl.h), here and in the sender.
  */
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -22,6 +27,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -214,6 +220,25 @@ load(struct config *c, const char *const *env)
 	assert_int_equal(e, CONFIG_OK);
 }
 
+/* The settings `extra` plus MAIL_SMTP_URL=<scheme>://127.0.0.1:<port>. */
+static void
+load_smtp(struct config *c, const char *scheme, int port,
+    const char *const *extra)
+{
+	const char	*env[12];
+	char		 url[96];
+	size_t		 n = 0;
+
+	snprintf(url, sizeof(url), "MAIL_SMTP_URL=%s://127.0.0.1:%d", scheme, port);
+	env[n++] = url;
+	env[n++] = "MAIL_FROM=accounts@service.example";
+	env[n++] = "PUBLIC_BASE_URL=https://app.example";
+	for (; extra != NULL && *extra != NULL && n < 11; extra++)
+		env[n++] = *extra;
+	env[n] = NULL;
+	load(c, env);
+}
+
 /*
  * mail_send with the settings `env` plus MAIL_SMTP_URL=<scheme>://127.0.0.1:
  * <port>; returns the error and the milliseconds it took, and in *log (when
@@ -225,21 +250,12 @@ send_to(const char *scheme, int port, const char *const *extra,
 {
 	struct config	 c;
 	struct mail_msg	 m = { kind, to, TOKEN };
-	const char	*env[12];
-	char		 url[96], logpath[] = "/tmp/test_mail_smtp.log.XXXXXX";
-	size_t		 n = 0;
+	char		 logpath[] = "/tmp/test_mail_smtp.log.XXXXXX";
 	int64_t		 t0;
 	int		 fd = -1, saved = -1;
 	enum mail_err	 e;
 
-	snprintf(url, sizeof(url), "MAIL_SMTP_URL=%s://127.0.0.1:%d", scheme, port);
-	env[n++] = url;
-	env[n++] = "MAIL_FROM=accounts@service.example";
-	env[n++] = "PUBLIC_BASE_URL=https://app.example";
-	for (; extra != NULL && *extra != NULL && n < 11; extra++)
-		env[n++] = *extra;
-	env[n] = NULL;
-	load(&c, env);
+	load_smtp(&c, scheme, port, extra);
 	if (log != NULL) {
 		fd = mkstemp(logpath);
 		assert_true(fd != -1);
@@ -519,6 +535,165 @@ test_smtps_to_plain(void **state)
 	check_fails("accept", "smtps", timeout2, 0, 3000);
 }
 
+/* --- detached ---------------------------------------------------------------- */
+
+/* fork(2)s this process made (a pthread_atfork handler, in the parent). */
+static int	 forks;
+
+static void
+count_fork(void)
+{
+	forks++;
+}
+
+/*
+ * How many children this process has other than `except`, from the
+ * kernel's list (/proc/self/task/<tid>/children, the main thread's): a
+ * sender still our child, or a zombie not reaped, would be counted.
+ */
+static int
+other_children(pid_t except)
+{
+	char	 path[64], *text, *p, *end;
+	long	 pid;
+	int	 n = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/children", (long)getpid());
+	assert_non_null(text = slurp(path));
+	for (p = text; ; p = end) {
+		pid = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		if (pid != (long)except)
+			n++;
+	}
+	free(text);
+	return n;
+}
+
+/*
+ * Waits until the file at path holds `needle`; returns its text (caller
+ * frees), or NULL when deadline_ms passed first.
+ */
+static char *
+wait_for_log(const char *path, const char *needle, int64_t deadline_ms)
+{
+	char	*text;
+	int64_t	 t0 = now_ms();
+
+	for (;;) {
+		if ((text = slurp(path)) != NULL && strstr(text, needle) != NULL)
+			return text;
+		free(text);
+		if (now_ms() - t0 > deadline_ms)
+			return NULL;
+		sleep_ms(20);
+	}
+}
+
+/*
+ * mail_send_detached to the sink in `mode` with MAIL_TIMEOUT_SECONDS=5,
+ * stderr caught in a file that the sender, once forked, keeps writing to.
+ * The call must return OK in well under a second, with one fork and its
+ * child reaped, the sender not our child; then either the message arrives
+ * and "mail sent" is logged (deliver), or, after the server was waited on
+ * for the timeout, "mail not sent" is logged without the token, the link
+ * or the local part.
+ */
+static void
+check_detached(const char *mode, int deliver)
+{
+	static const char *const timeout5[] = { "MAIL_TIMEOUT_SECONDS=5", NULL };
+	struct config		 c;
+	struct mail_msg		 m = { MAIL_RESET, "victim@example.net", TOKEN };
+	struct sink		*s;
+	struct json_object	*o, *rcpt;
+	char			 logpath[] = "/tmp/test_mail_smtp.log.XXXXXX", path[128];
+	char			*log;
+	int64_t			 t0, took, logged, slow = under_valgrind() ? 4 : 1;
+	int			 fd, saved, f0, status;
+	enum mail_err		 e;
+
+	s = sink_start(mode, NULL, NULL);
+	load_smtp(&c, "smtp", s->port, timeout5);
+	fd = mkstemp(logpath);
+	assert_true(fd != -1);
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fd, 2);
+	f0 = forks;
+	t0 = now_ms();
+	e = mail_send_detached(&c, &m);
+	took = now_ms() - t0;
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	config_free(&c);
+	print_message("detached to %s: %s in %lld ms\n", mode, mail_strerror(e),
+	    (long long)took);
+	assert_int_equal(e, MAIL_OK);
+	assert_true(took < 1000 * slow);
+	/* one fork, its child reaped; the sender is not our child */
+	assert_int_equal(forks - f0, 1);
+	assert_int_equal(waitpid(-1, &status, WNOHANG), 0);	/* the sink lives */
+	assert_int_equal(other_children(s->pid), 0);
+	if (deliver) {
+		log = wait_for_log(logpath, "mail sent", 10000 * slow);
+		assert_non_null(log);
+		assert_int_equal(sink_count(s), 1);
+		snprintf(path, sizeof(path), "%s/1.json", s->dir);
+		assert_non_null(o = json_object_from_file(path));
+		assert_true(json_object_object_get_ex(o, "rcpt_tos", &rcpt));
+		assert_string_equal(json_object_get_string(
+		    json_object_array_get_idx(rcpt, 0)), "victim@example.net");
+		json_object_put(o);
+	} else {
+		log = wait_for_log(logpath, "mail not sent", 20000 * slow);
+		logged = now_ms() - t0;
+		assert_non_null(log);
+		print_message("  the sender logged its failure after %lld ms\n",
+		    (long long)logged);
+		/* the sender, not the caller, waited for the hung server */
+		assert_true(logged >= 4500);
+		assert_int_equal(sink_count(s), 0);
+		assert_non_null(strstr(log, "\"via\":\"smtp\""));
+		assert_null(strstr(log, "mail sent"));
+	}
+	assert_non_null(strstr(log, "\"domain\":\"example.net\""));
+	assert_non_null(strstr(log, "\"kind\":\"reset\""));
+	assert_null(strstr(log, TOKEN));
+	assert_null(strstr(log, "token="));
+	assert_null(strstr(log, "victim"));
+	free(log);
+	unlink(logpath);
+	/* still no zombie, and no child but the sink */
+	assert_int_equal(waitpid(-1, &status, WNOHANG), 0);
+	assert_int_equal(other_children(s->pid), 0);
+	sink_stop(s);
+}
+
+static void
+test_detached_delivers(void **state)
+{
+	(void)state;
+	check_detached("accept", 1);
+}
+
+static void
+test_detached_hang_data(void **state)
+{
+	(void)state;
+	check_detached("hang-data", 0);
+}
+
+static void
+test_detached_hang_greeting(void **state)
+{
+	(void)state;
+	check_detached("hang-greeting", 0);
+}
+
 int
 main(void)
 {
@@ -532,9 +707,14 @@ main(void)
 		cmocka_unit_test_teardown(test_nothing_listening, teardown),
 		cmocka_unit_test_teardown(test_starttls_required, teardown),
 		cmocka_unit_test_teardown(test_smtps_to_plain, teardown),
+		cmocka_unit_test_teardown(test_detached_delivers, teardown),
+		cmocka_unit_test_teardown(test_detached_hang_data, teardown),
+		cmocka_unit_test_teardown(test_detached_hang_greeting, teardown),
 	};
 
 	log_init("test_mail_smtp");
 	signal(SIGPIPE, SIG_IGN);
+	if (pthread_atfork(NULL, count_fork, NULL) != 0)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,9 +5,13 @@
  * refusal of anything that could inject a header (CR/LF, display names,
  * lists) in the recipient or the sender; the outbox file (JSON lines read
  * back with json-c, mode 0600, appends, symlinks, directories, a held
- * lock); the not-configured answer; when SMTP insists on TLS; and the mail
- * settings' validation through config_load with envp arrays.  Run under
- * valgrind: every path must free what it took.
+ * lock); what mail_send_detached() does in the caller's process — the
+ * outbox line written before it returns, refusals answered at once, and
+ * no fork for either (counted with pthread_atfork); the not-configured
+ * answer; when SMTP insists on TLS; and the mail settings' validation
+ * through config_load with envp arrays.  Run under valgrind: every path
+ * must free what it took.  (Detached SMTP sends: tests/integration/
+ * test_mail_smtp.c.)
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -15,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -698,6 +703,150 @@ test_outbox_refusals(void **state)
 	DONE();
 }
 
+/* --- mail_send_detached: what stays in the caller's process ------------------ */
+
+/* fork(2)s this process made (a pthread_atfork handler, in the parent). */
+static int	 forks;
+
+static void
+count_fork(void)
+{
+	forks++;
+}
+
+/* With the outbox, the line is written before the call returns; no fork. */
+static void
+test_detached_outbox(void **state)
+{
+	static const struct {
+		int		 line;
+		enum mail_kind	 kind;
+		const char	*to;
+	} cases[] = {
+		{ __LINE__, MAIL_RESET, "alice@example.com" },
+		{ __LINE__, MAIL_VERIFY, "bob+x@example.org" },
+		{ __LINE__, MAIL_RESET, "carol@mail.example.net" },
+	};
+	struct config		 c;
+	struct mail_msg		 m;
+	struct json_object	*o;
+	char			 path[128], env1[160], *text, *last, *nl;
+	const char		*env[] = { env1, "MAIL_SMTP_URL=smtp://127.0.0.1:1", NULL };
+	size_t			 i, len, lines;
+	int			 f0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/detached.jsonl", tmpdir);
+	snprintf(env1, sizeof(env1), "MAIL_OUTBOX_FILE=%s", path);
+	load(__LINE__, &c, env);
+	for (i = 0; i < NCASES(cases); i++) {
+		m.kind = cases[i].kind;
+		m.to = cases[i].to;
+		m.token = TOKEN;
+		f0 = forks;
+		CHECK_MAIL(cases[i].line, mail_send_detached(&c, &m), MAIL_OK);
+		CHECK_INT(cases[i].line, forks - f0, 0);
+		/* already there: line i + 1 is this message */
+		text = slurp(path, &len);
+		CHECK(cases[i].line, text != NULL);
+		if (text == NULL)
+			continue;
+		for (lines = 0, last = text; (nl = strchr(last, '\n')) != NULL &&
+		    nl[1] != '\0'; last = nl + 1)
+			lines++;
+		CHECK_INT(cases[i].line, lines + 1, i + 1);
+		CHECK(cases[i].line, nl != NULL);
+		if (nl != NULL) {
+			o = parse_line(cases[i].line, last, (size_t)(nl - last));
+			CHECK_STR(cases[i].line, field(o, "email"), cases[i].to);
+			CHECK_STR(cases[i].line, field(o, "kind"),
+			    mail_kind_name(cases[i].kind));
+			CHECK_STR(cases[i].line, field(o, "token"), TOKEN);
+			json_object_put(o);
+		}
+		free(text);
+	}
+	unlink(path);
+	config_free(&c);
+	/* Neither setting: not configured, nothing started. */
+	load(__LINE__, &c, NULL);
+	m.kind = MAIL_RESET;
+	m.to = "a@b.c";
+	m.token = TOKEN;
+	f0 = forks;
+	CHECK_MAIL(__LINE__, mail_send_detached(&c, &m), MAIL_ENOTCONFIGURED);
+	CHECK_INT(__LINE__, forks - f0, 0);
+	config_free(&c);
+	DONE();
+}
+
+/*
+ * A message the sender would refuse is refused by the call itself, with
+ * SMTP as with the outbox, and no sender is forked for it.
+ */
+static void
+test_detached_refusals(void **state)
+{
+	static char	 long_token[401];
+	const struct {
+		int		 line;
+		enum mail_kind	 kind;
+		const char	*to, *token;
+		enum mail_err	 want;
+	} cases[] = {
+		{ __LINE__, MAIL_RESET, "a@b.c\r\nBcc: victim@evil.example", TOKEN, MAIL_EADDRESS },
+		{ __LINE__, MAIL_RESET, "a@b.c\nBcc: victim@evil.example", TOKEN, MAIL_EADDRESS },
+		{ __LINE__, MAIL_VERIFY, "a@b.c\r", TOKEN, MAIL_EADDRESS },
+		{ __LINE__, MAIL_RESET, "\r\na@b.c", TOKEN, MAIL_EADDRESS },
+		{ __LINE__, MAIL_RESET, "Alice <a@b.c>", TOKEN, MAIL_EADDRESS },
+		{ __LINE__, MAIL_RESET, "a@b.c, c@d.e", TOKEN, MAIL_EADDRESS },
+		{ __LINE__, MAIL_RESET, "", TOKEN, MAIL_EADDRESS },
+		{ __LINE__, MAIL_RESET, NULL, TOKEN, MAIL_EADDRESS },
+		{ __LINE__, MAIL_RESET, "a@b.c", "bad token", MAIL_EINVALID },
+		{ __LINE__, MAIL_RESET, "a@b.c", "tok\r\nen", MAIL_EINVALID },
+		{ __LINE__, MAIL_RESET, "a@b.c", "", MAIL_EINVALID },
+		{ __LINE__, MAIL_RESET, "a@b.c", NULL, MAIL_EINVALID },
+		{ __LINE__, MAIL__MAX, "a@b.c", TOKEN, MAIL_EINVALID },
+		/* 400 '/' are 1200 bytes percent-encoded: a link over 998 */
+		{ __LINE__, MAIL_RESET, "a@b.c", long_token, MAIL_ETOOLONG },
+	};
+	static const char *const outbox[] = { "outbox", "smtp" };
+	struct config	 c;
+	struct mail_msg	 m;
+	struct stat	 st;
+	char		 path[128], env1[160];
+	const char	*env[] = { env1, NULL };
+	size_t		 i, j;
+	int		 f0;
+
+	(void)state;
+	memset(long_token, '/', sizeof(long_token) - 1);
+	snprintf(path, sizeof(path), "%s/never.jsonl", tmpdir);
+	for (j = 0; j < NCASES(outbox); j++) {
+		if (j == 0)
+			snprintf(env1, sizeof(env1), "MAIL_OUTBOX_FILE=%s", path);
+		else
+			snprintf(env1, sizeof(env1), "MAIL_SMTP_URL=smtp://127.0.0.1:1");
+		load(__LINE__, &c, env);
+		for (i = 0; i < NCASES(cases); i++) {
+			m.kind = cases[i].kind;
+			m.to = cases[i].to;
+			m.token = cases[i].token;
+			f0 = forks;
+			CHECK_MAIL(cases[i].line, mail_send_detached(&c, &m),
+			    cases[i].want);
+			CHECK_INT(cases[i].line, forks - f0, 0);
+		}
+		f0 = forks;
+		CHECK_MAIL(__LINE__, mail_send_detached(&c, NULL), MAIL_EINVALID);
+		CHECK_MAIL(__LINE__, mail_send_detached(NULL, &m), MAIL_EINVALID);
+		CHECK_INT(__LINE__, forks - f0, 0);
+		config_free(&c);
+	}
+	CHECK(__LINE__, stat(path, &st) == -1 && errno == ENOENT);
+	DONE();
+}
+
 /* --- not configured; when TLS is insisted on -------------------------------- */
 
 static void
@@ -981,6 +1130,8 @@ main(void)
 		cmocka_unit_test(test_send_refuses_injection),
 		cmocka_unit_test(test_outbox),
 		cmocka_unit_test(test_outbox_refusals),
+		cmocka_unit_test(test_detached_outbox),
+		cmocka_unit_test(test_detached_refusals),
 		cmocka_unit_test(test_not_configured),
 		cmocka_unit_test(test_requires_tls),
 		cmocka_unit_test(test_settings_defaults),
@@ -989,5 +1140,7 @@ main(void)
 
 	log_init("test_mail");
 	log_set_level(LOG_LEVEL_CRITICAL);	/* the refusals log errors */
+	if (pthread_atfork(NULL, count_fork, NULL) != 0)
+		return 1;
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

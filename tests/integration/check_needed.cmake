@@ -1,0 +1,48 @@
+# check_needed.cmake: fails when one of the ELF files given after "--" has
+# a DT_NEEDED entry matching PATTERN, as readelf -d shows it.  For
+# test_no_libcurl_needed: no program may be linked against libcurl, which
+# is loaded at run time where needed (src/common/curl_dl.h).
+#
+#   cmake -DREADELF=readelf -DPATTERN=libcurl -P check_needed.cmake -- FILE...
+set(files)
+set(seen_dashes OFF)
+math(EXPR last "${CMAKE_ARGC} - 1")
+foreach(i RANGE ${last})
+  if(seen_dashes)
+    list(APPEND files "${CMAKE_ARGV${i}}")
+  elseif("${CMAKE_ARGV${i}}" STREQUAL "--")
+    set(seen_dashes ON)
+  endif()
+endforeach()
+if(NOT files)
+  message(FATAL_ERROR "check_needed: no file given")
+endif()
+
+set(bad 0)
+foreach(f IN LISTS files)
+  execute_process(COMMAND ${READELF} -d ${f}
+    OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "check_needed: ${READELF} -d ${f} failed: ${err}")
+  endif()
+  string(REGEX MATCHALL "\\(NEEDED\\)[^\n]*" needed "${out}")
+  if(NOT needed)
+    message(FATAL_ERROR "check_needed: ${f} has no NEEDED entry: not a dynamic ELF file?")
+  endif()
+  set(hits)
+  foreach(n IN LISTS needed)
+    if(n MATCHES "${PATTERN}")
+      list(APPEND hits "${n}")
+    endif()
+  endforeach()
+  get_filename_component(name ${f} NAME)
+  if(hits)
+    message(STATUS "FAIL ${name}: ${hits}")
+    math(EXPR bad "${bad} + 1")
+  else()
+    message(STATUS "ok   ${name}")
+  endif()
+endforeach()
+if(bad GREATER 0)
+  message(FATAL_ERROR "${bad} file(s) need a library matching '${PATTERN}'")
+endif()
