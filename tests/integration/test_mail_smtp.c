@@ -46,137 +46,10 @@
 #include "config.h"
 #include "log.h"
 #include "mail.h"
+#include "smtp_sink_util.h"
 
-#define PYTHON		"/usr/bin/python3"	/* Debian's, where python3-aiosmtpd lives */
-#define SINK		FU_SOURCE_DIR "/tests/integration/smtp_sink.py"
-#define SINK_START_MS	10000
 #define TOKEN		"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNtdHA"
 #define SECRET32	"JWT_SECRET=0123456789abcdef0123456789abcdef"
-
-struct sink {
-	pid_t	 pid;
-	int	 port;
-	char	 dir[64];
-};
-
-/* The one sink a case runs; teardown stops it even after a failed assert. */
-static struct sink	 the_sink = { -1, 0, "" };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-sleep_ms(long ms)
-{
-	struct timespec	 ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/*
- * 1 under valgrind (ctest -T memcheck), where loading the CA store alone
- * takes seconds: upper time bounds are then widened.
- */
-static int
-under_valgrind(void)
-{
-	FILE	*f;
-	char	 line[512];
-	int	 found = 0;
-
-	if ((f = fopen("/proc/self/maps", "r")) == NULL)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f) != NULL)
-		found = strstr(line, "vgpreload") != NULL;
-	fclose(f);
-	return found;
-}
-
-/* A whole small file, NUL-terminated, or NULL; caller frees. */
-static char *
-slurp(const char *path)
-{
-	FILE	*f;
-	char	*buf;
-	size_t	 n;
-
-	if ((f = fopen(path, "r")) == NULL)
-		return NULL;
-	if ((buf = calloc(1, 1 << 20)) != NULL) {
-		n = fread(buf, 1, (1 << 20) - 1, f);
-		buf[n] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
-
-/*
- * Starts smtp_sink.py in `mode` with a fresh folder and waits until it
- * wrote its port.  Fails the test (with why) when it cannot start.
- */
-static struct sink *
-sink_start(const char *mode, const char *user, const char *pass)
-{
-	struct sink	*s = &the_sink;
-	char		 portfile[96], *text;
-	int64_t		 t0;
-	int		 status;
-
-	memset(s, 0, sizeof(*s));
-	s->pid = -1;
-	snprintf(s->dir, sizeof(s->dir), "/tmp/test_mail_smtp.XXXXXX");
-	assert_non_null(mkdtemp(s->dir));
-	s->pid = fork();
-	assert_true(s->pid != -1);
-	if (s->pid == 0) {
-		execl(PYTHON, PYTHON, SINK, "--dir", s->dir, "--mode", mode,
-		    "--user", user != NULL ? user : "", "--password",
-		    pass != NULL ? pass : "", (char *)NULL);
-		fprintf(stderr, "exec %s: %s\n", PYTHON, strerror(errno));
-		_exit(127);
-	}
-	snprintf(portfile, sizeof(portfile), "%s/port", s->dir);
-	for (t0 = now_ms(); now_ms() - t0 < SINK_START_MS; sleep_ms(20)) {
-		if ((text = slurp(portfile)) != NULL) {
-			s->port = atoi(text);
-			free(text);
-			return s;
-		}
-		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
-			print_error("smtp_sink.py exited (status %d): is python3-aiosmtpd "
-			    "installed?\n", status);
-			s->pid = -1;
-			fail();
-		}
-	}
-	print_error("smtp_sink.py did not start within %d ms\n", SINK_START_MS);
-	fail();
-	return NULL;
-}
-
-static void
-sink_stop(struct sink *s)
-{
-	char	 cmd[128];
-
-	if (s->pid > 0) {
-		kill(s->pid, SIGTERM);
-		waitpid(s->pid, NULL, 0);
-		s->pid = -1;
-	}
-	if (s->dir[0] != '\0' && getenv("FU_KEEP_TMP") == NULL) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
-		if (system(cmd) != 0)
-			print_error("cannot remove %s\n", s->dir);
-	}
-	s->dir[0] = '\0';
-}
 
 static int
 teardown(void **state)
@@ -184,21 +57,6 @@ teardown(void **state)
 	(void)state;
 	sink_stop(&the_sink);
 	return 0;
-}
-
-/* How many messages the sink saved. */
-static int
-sink_count(const struct sink *s)
-{
-	char		 path[128];
-	struct stat	 st;
-	int		 n;
-
-	for (n = 0;; n++) {
-		snprintf(path, sizeof(path), "%s/%d.json", s->dir, n + 1);
-		if (stat(path, &st) == -1)
-			return n;
-	}
 }
 
 /* Settings from "K=V" entries (NULL-terminated), JWT_SECRET added. */
