@@ -52,6 +52,7 @@ static const char *const ratelimit_errs[RATELIMIT__MAX] = {
 	[RATELIMIT_OK] = "ok",
 	[RATELIMIT_EINVAL] = "invalid argument",
 	[RATELIMIT_EDB] = "database error",
+	[RATELIMIT_EBUSY] = "no free slot within the wait allowed",
 };
 
 /* Indexed by enum ratelimit_unit; the names are slowapi's (singular). */
@@ -307,4 +308,41 @@ ratelimit_prune(struct db *db, int64_t now_us)
 	if (db == NULL)
 		return RATELIMIT_EINVAL;
 	return prune(db, now_us) == DB_OK ? RATELIMIT_OK : RATELIMIT_EDB;
+}
+
+/*
+ * A reservation is a GCRA hit with T the interval and B the interval plus
+ * the longest wait: hit_sql then moves tat_us to the end of the caller's
+ * slot exactly when that slot starts within max_wait of now, in one
+ * statement, so concurrent callers get consecutive slots.
+ */
+enum ratelimit_err
+ratelimit_reserve(struct db *db, const char *key, int64_t interval_us,
+    int64_t max_wait_us, int64_t now_us, int64_t *wait_us)
+{
+	struct hit_ctx	 c;
+	int		 found;
+
+	if (wait_us != NULL)
+		*wait_us = 0;
+	if (db == NULL || key == NULL || wait_us == NULL || interval_us < 1 ||
+	    interval_us > PERIOD_MAX_US || max_wait_us < 0 ||
+	    max_wait_us > PERIOD_MAX_US || now_us < 0 || now_us > NOW_MAX_US)
+		return RATELIMIT_EINVAL;
+	memset(&c, 0, sizeof(c));
+	c.key = key;
+	c.keylen = strnlen(key, RATELIMIT_KEY_MAX);
+	if (c.keylen == 0 || c.keylen == RATELIMIT_KEY_MAX)
+		return RATELIMIT_EINVAL;
+	c.now = now_us;
+	c.t = interval_us;
+	c.burst = interval_us + max_wait_us;
+	if (key_stmt(db, hit_sql, 4, &c, &found, &c.tat) != DB_OK)
+		return RATELIMIT_EDB;
+	if (!found)
+		return RATELIMIT_EBUSY;
+	*wait_us = c.tat - interval_us - now_us;
+	if (*wait_us < 0)
+		*wait_us = 0;
+	return RATELIMIT_OK;
 }

@@ -28,6 +28,7 @@ enum ratelimit_err {
 	RATELIMIT_OK,		/* decided: see result.allowed */
 	RATELIMIT_EINVAL,	/* no key, a key too long, a bad limit or time */
 	RATELIMIT_EDB,		/* the database failed (db logs why) */
+	RATELIMIT_EBUSY,	/* ratelimit_reserve: no slot within max_wait */
 	RATELIMIT__MAX
 };
 
@@ -95,5 +96,18 @@ enum ratelimit_err ratelimit_hit(struct db *, const char *key,
 /* Deletes every row whose theoretical arrival time is before now_us; such
  * a row means the same as none.  RATELIMIT_OK or RATELIMIT_EDB. */
 enum ratelimit_err ratelimit_prune(struct db *, int64_t now_us);
+
+/*
+ * Spacing (Nominatim's "at most one request per second", for every
+ * process at once): reserves the next free slot of `interval_us` for key
+ * and says how long to sleep until it starts (*wait_us, 0 when it starts
+ * now).  Concurrent callers get consecutive slots.  RATELIMIT_EBUSY, with
+ * nothing reserved, when that slot would start more than max_wait_us from
+ * now_us.  One atomic statement on table rate_limits; the key must not be
+ * one that ratelimit_hit() uses.
+ */
+enum ratelimit_err ratelimit_reserve(struct db *, const char *key,
+		    int64_t interval_us, int64_t max_wait_us, int64_t now_us,
+		    int64_t *wait_us);
 
 #endif

@@ -663,6 +663,113 @@ test_concurrent_processes(void **state)
 	}
 }
 
+/* ---- reserve (spacing) ---- */
+
+static void
+test_reserve_spacing(void **state)
+{
+	struct unit_tmpdb	*fx = *state;
+	int64_t			 w, t0 = 1000 * S_US;
+
+	assert_int_equal(ratelimit_reserve(fx->db, "sp", S_US, 3 * S_US, t0, &w),
+	    RATELIMIT_OK);
+	assert_int_equal(w, 0);
+	/* Callers at the same moment queue one interval apart. */
+	assert_int_equal(ratelimit_reserve(fx->db, "sp", S_US, 3 * S_US, t0, &w),
+	    RATELIMIT_OK);
+	assert_int_equal(w, S_US);
+	assert_int_equal(ratelimit_reserve(fx->db, "sp", S_US, 3 * S_US, t0 + 500000,
+	    &w), RATELIMIT_OK);
+	assert_int_equal(w, 1500000);
+	/* Another key is its own queue. */
+	assert_int_equal(ratelimit_reserve(fx->db, "other", S_US, 0, t0, &w),
+	    RATELIMIT_OK);
+	assert_int_equal(w, 0);
+	/* Once the queue has drained, no wait. */
+	assert_int_equal(ratelimit_reserve(fx->db, "sp", S_US, 3 * S_US, t0 + 10 * S_US,
+	    &w), RATELIMIT_OK);
+	assert_int_equal(w, 0);
+}
+
+static void
+test_reserve_busy(void **state)
+{
+	struct unit_tmpdb	*fx = *state;
+	int64_t			 w, t0 = 50 * S_US;
+
+	/* max_wait 1.5 s: slots at 0 and 1 s fit, the one at 2 s does not. */
+	assert_int_equal(ratelimit_reserve(fx->db, "b", S_US, 1500000, t0, &w),
+	    RATELIMIT_OK);
+	assert_int_equal(ratelimit_reserve(fx->db, "b", S_US, 1500000, t0, &w),
+	    RATELIMIT_OK);
+	assert_int_equal(w, S_US);
+	assert_int_equal(ratelimit_reserve(fx->db, "b", S_US, 1500000, t0, &w),
+	    RATELIMIT_EBUSY);
+	assert_int_equal(w, 0);
+	/* A refusal reserved nothing: the same call still fails, and a bit
+	 * later the slot at 2 s is within reach. */
+	assert_int_equal(ratelimit_reserve(fx->db, "b", S_US, 1500000, t0, &w),
+	    RATELIMIT_EBUSY);
+	assert_int_equal(ratelimit_reserve(fx->db, "b", S_US, 1500000, t0 + 600000,
+	    &w), RATELIMIT_OK);
+	assert_int_equal(w, 1400000);
+	/* max_wait 0: only a free slot now. */
+	assert_int_equal(ratelimit_reserve(fx->db, "z", S_US, 0, t0, &w), RATELIMIT_OK);
+	assert_int_equal(ratelimit_reserve(fx->db, "z", S_US, 0, t0 + 999999, &w),
+	    RATELIMIT_EBUSY);
+	assert_int_equal(ratelimit_reserve(fx->db, "z", S_US, 0, t0 + S_US, &w),
+	    RATELIMIT_OK);
+	assert_string_equal(ratelimit_strerror(RATELIMIT_EBUSY),
+	    "no free slot within the wait allowed");
+}
+
+static void
+test_reserve_bad_arguments(void **state)
+{
+	struct unit_tmpdb	*fx = *state;
+	int64_t			 w = 7;
+	char			 big[RATELIMIT_KEY_MAX + 1];
+
+	memset(big, 'k', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(ratelimit_reserve(NULL, "k", S_US, 0, 0, &w), RATELIMIT_EINVAL);
+	assert_int_equal(w, 0);
+	assert_int_equal(ratelimit_reserve(fx->db, NULL, S_US, 0, 0, &w), RATELIMIT_EINVAL);
+	assert_int_equal(ratelimit_reserve(fx->db, "", S_US, 0, 0, &w), RATELIMIT_EINVAL);
+	assert_int_equal(ratelimit_reserve(fx->db, big, S_US, 0, 0, &w), RATELIMIT_EINVAL);
+	assert_int_equal(ratelimit_reserve(fx->db, "k", 0, 0, 0, &w), RATELIMIT_EINVAL);
+	assert_int_equal(ratelimit_reserve(fx->db, "k", -1, 0, 0, &w), RATELIMIT_EINVAL);
+	assert_int_equal(ratelimit_reserve(fx->db, "k", S_US, -1, 0, &w), RATELIMIT_EINVAL);
+	assert_int_equal(ratelimit_reserve(fx->db, "k", S_US, 0, -1, &w), RATELIMIT_EINVAL);
+	assert_int_equal(ratelimit_reserve(fx->db, "k", S_US, 0, INT64_MAX, &w),
+	    RATELIMIT_EINVAL);
+	assert_int_equal(ratelimit_reserve(fx->db, "k", INT64_MAX, 0, 0, &w),
+	    RATELIMIT_EINVAL);
+	assert_int_equal(ratelimit_reserve(fx->db, "k", S_US, 0, 0, NULL),
+	    RATELIMIT_EINVAL);
+}
+
+/* Two connections, as two processes would have: one queue. */
+static void
+test_reserve_two_connections(void **state)
+{
+	struct unit_tmpdb	*fx = *state;
+	struct db		*db2;
+	int64_t			 w1, w2, w3, t0 = 7 * S_US;
+
+	assert_int_equal(db_open(fx->path, 0, 1000, &db2), DB_OK);
+	assert_int_equal(ratelimit_reserve(fx->db, "n", S_US, 5 * S_US, t0, &w1),
+	    RATELIMIT_OK);
+	assert_int_equal(ratelimit_reserve(db2, "n", S_US, 5 * S_US, t0, &w2),
+	    RATELIMIT_OK);
+	assert_int_equal(ratelimit_reserve(fx->db, "n", S_US, 5 * S_US, t0, &w3),
+	    RATELIMIT_OK);
+	assert_int_equal(w1, 0);
+	assert_int_equal(w2, S_US);
+	assert_int_equal(w3, 2 * S_US);
+	db_close(db2);
+}
+
 int
 main(void)
 {
@@ -679,6 +786,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_table, setup_bare, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_processes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reserve_spacing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reserve_busy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reserve_bad_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reserve_two_connections, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
