@@ -21,6 +21,7 @@
 #include "config.h"
 #include "log.h"
 #include "mail.h"
+#include "mail_int.h"
 #include "ratelimit.h"
 
 extern char **environ;
@@ -79,6 +80,9 @@ static int	check_database_url(const char *, char *, size_t);
 static int	check_base_path(const char *, char *, size_t);
 static int	check_pem(const char *, char *, size_t);
 static int	check_rate_limit(const char *, char *, size_t);
+static int	check_rate_limit_or_unlimited(const char *, char *, size_t);
+static int	check_geocoder(const char *, char *, size_t);
+static int	check_nominatim_url(const char *, char *, size_t);
 
 static const struct setting settings[] = {
 	{ "JWT_SECRET", SET_STRING, NULL, 1, 1, 32, 4096,
@@ -179,6 +183,28 @@ static const struct setting settings[] = {
 	    S(mail_rate_limit), NO_INT, NULL, check_rate_limit },
 	/* Login throttling: failures per account, and per client address,
 	 * within LOGIN_FAILURE_WINDOW seconds (the issue's 15 minutes). */
+	/* Geocoding (src/geocoding): providers, cache, per-user limits. */
+	{ "GEOCODER", SET_STRING, "offline", 0, 0, 1, 64,
+	    S(geocoder), NO_INT, NULL, check_geocoder },
+	{ "NOMINATIM_URL", SET_STRING, "https://nominatim.openstreetmap.org", 0, 0,
+	    8, 512, S(nominatim_url), NO_INT, NULL, check_nominatim_url },
+	{ "NOMINATIM_TIMEOUT_SECONDS", SET_INT, "10", 0, 0, 1, 60,
+	    0, S(nominatim_timeout_seconds), NULL, NULL },
+	{ "NOMINATIM_MAX_WAIT_MS", SET_INT, "5000", 0, 0, 0, 60000,
+	    0, S(nominatim_max_wait_ms), NULL, NULL },
+	{ "GEOCODING_USER_AGENT", SET_STRING, NULL, 0, 0, 1, 256,
+	    S(geocoding_user_agent), NO_INT, NULL, check_not_blank },
+	{ "GEOCODING_CACHE_TTL_HOURS", SET_INT, "24", 0, 0, 1, 8760,
+	    0, S(geocoding_cache_ttl_hours), NULL, NULL },
+	{ "GEOCODING_USER_RATE_LIMIT", SET_STRING, "10/minute", 0, 0, 1,
+	    RATELIMIT_SPEC_MAX, S(geocoding_rate_limit_user), NO_INT, NULL,
+	    check_rate_limit_or_unlimited },
+	{ "GEOCODING_RATE_LIMIT_PREMIUM", SET_STRING, NULL, 0, 0, 1,
+	    RATELIMIT_SPEC_MAX, S(geocoding_rate_limit_premium), NO_INT, NULL,
+	    check_rate_limit_or_unlimited },
+	{ "GEOCODING_RATE_LIMIT_ADMIN", SET_STRING, "unlimited", 0, 0, 1,
+	    RATELIMIT_SPEC_MAX, S(geocoding_rate_limit_admin), NO_INT, NULL,
+	    check_rate_limit_or_unlimited },
 	{ "LOGIN_MAX_FAILURES", SET_INT, "10", 0, 0, 1, 10000,
 	    0, S(login_max_failures), NULL, NULL },
 	{ "LOGIN_FAILURE_WINDOW", SET_INT, "900", 0, 0, 1, 86400,
@@ -280,6 +306,58 @@ check_rate_limit(const char *v, char *why, size_t len)
 		return 0;
 	snprintf(why, len, "must be a rate such as \"5/hour\" or \"2 per 30 seconds\"");
 	return -1;
+}
+
+static int
+check_rate_limit_or_unlimited(const char *v, char *why, size_t len)
+{
+	if (strcasecmp(v, "unlimited") == 0)
+		return 0;
+	return check_rate_limit(v, why, len);
+}
+
+/* A comma-separated chain of offline and nominatim, each at most once. */
+static int
+check_geocoder(const char *v, char *why, size_t len)
+{
+	const char	*p = v;
+	size_t		 n;
+	int		 seen_offline = 0, seen_nominatim = 0;
+
+	for (;;) {
+		n = strcspn(p, ",");
+		if (n == 7 && strncmp(p, "offline", 7) == 0 && !seen_offline)
+			seen_offline = 1;
+		else if (n == 9 && strncmp(p, "nominatim", 9) == 0 && !seen_nominatim)
+			seen_nominatim = 1;
+		else {
+			snprintf(why, len, "must be offline, nominatim, or both in "
+			    "order, comma-separated (offline,nominatim)");
+			return -1;
+		}
+		if (p[n] == '\0')
+			return 0;
+		p += n + 1;
+	}
+}
+
+/* https://…, or http:// to a loopback host (a local Nominatim, tests). */
+static int
+check_nominatim_url(const char *v, char *why, size_t len)
+{
+	char	 host[256];
+
+	if (mail_check_base_url(v, why, len) != 0)
+		return -1;
+	if (strncmp(v, "http://", 7) != 0)
+		return 0;
+	if (mail_url_parse(v, host, sizeof(host), why, len) != 0)
+		return -1;
+	if (!mail_host_is_loopback(host)) {
+		snprintf(why, len, "must use https:// unless the host is loopback");
+		return -1;
+	}
+	return 0;
 }
 
 static int

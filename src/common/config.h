@@ -99,6 +99,16 @@ struct config {
 	char		*mail_reset_path;	/* MAIL_RESET_PATH [/reset-password?token={token}] */
 	char		*mail_verify_path;	/* MAIL_VERIFY_PATH [/verify?token={token}] */
 	char		*mail_rate_limit;	/* MAIL_RATE_LIMIT [5/hour]: mails per recipient */
+	/* geocoding (src/geocoding) */
+	char		*geocoder;		/* GEOCODER [offline]: offline, nominatim, offline,nominatim */
+	char		*nominatim_url;		/* NOMINATIM_URL [https://nominatim.openstreetmap.org] */
+	int64_t		 nominatim_timeout_seconds;	/* NOMINATIM_TIMEOUT_SECONDS [10] */
+	int64_t		 nominatim_max_wait_ms;	/* NOMINATIM_MAX_WAIT_MS [5000]: queue for the 1/s policy */
+	char		*geocoding_user_agent;	/* GEOCODING_USER_AGENT [unset: "<APP_NAME>/1.0"] */
+	int64_t		 geocoding_cache_ttl_hours;	/* GEOCODING_CACHE_TTL_HOURS [24] */
+	char		*geocoding_rate_limit_user;	/* GEOCODING_USER_RATE_LIMIT [10/minute] */
+	char		*geocoding_rate_limit_premium;	/* GEOCODING_RATE_LIMIT_PREMIUM [unset: the user's] */
+	char		*geocoding_rate_limit_admin;	/* GEOCODING_RATE_LIMIT_ADMIN [unlimited] */
 	/* login throttling (throttle.h) */
 	int64_t		 login_max_failures;	/* LOGIN_MAX_FAILURES [10]: per account */
 	int64_t		 login_failure_window;	/* LOGIN_FAILURE_WINDOW [900]: seconds */

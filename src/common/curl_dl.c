@@ -31,6 +31,8 @@ static const struct {
 	SYM("curl_slist_append", slist_append),
 	SYM("curl_slist_free_all", slist_free_all),
 	SYM("curl_version_info", version_info),
+	SYM("curl_easy_escape", easy_escape),
+	SYM("curl_free", free_mem),
 };
 
 _Static_assert(sizeof(syms) / sizeof(syms[0]) * sizeof(void *) ==

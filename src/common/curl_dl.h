@@ -42,6 +42,8 @@ struct curl_api {
 	__typeof__(curl_slist_append)		*slist_append;
 	__typeof__(curl_slist_free_all)		*slist_free_all;
 	__typeof__(curl_version_info)		*version_info;
+	__typeof__(curl_easy_escape)		*easy_escape;
+	__typeof__(curl_free)			*free_mem;
 };
 
 /*
