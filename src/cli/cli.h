@@ -58,6 +58,8 @@ struct cli_cmd {
 /* fn of the top-level table (user.c, keys.c): argv[0] is the command. */
 int		 user_main(struct cli *, int argc, char *argv[]);
 int		 keys_main(struct cli *, int argc, char *argv[]);
+/* `import gazetteer FILE ...` (gazetteer.c): argv[0] is the subcommand. */
+int		 import_gazetteer(struct cli *, int argc, char *argv[]);
 
 /* "fcgi-users: where: message\n" on stderr. */
 void		 cli_err(const char *where, const char *fmt, ...)

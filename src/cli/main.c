@@ -22,6 +22,7 @@ enum cli_cmd_id {
 	CLI_CMD_MIGRATE,
 	CLI_CMD_USER,
 	CLI_CMD_KEYS,
+	CLI_CMD_GAZETTEER_IMPORT,
 	CLI_CMD_VERSION,
 	CLI_CMD_HELP,
 	CLI_CMD__MAX
@@ -44,6 +45,10 @@ static const struct cli_cmd cli_cmds[CLI_CMD__MAX] = {
 	    "manage user accounts", NULL, NULL },
 	[CLI_CMD_KEYS] = { "keys", keys_main, "generate ...",
 	    "make JWT signing keys", NULL, NULL },
+	/* XXX until the `import` group lands: then `import gazetteer`. */
+	[CLI_CMD_GAZETTEER_IMPORT] = { "gazetteer-import", import_gazetteer,
+	    "FILE [--admin1 FILE] [--countries FILE] [--out PATH]",
+	    "build the offline gazetteer from a GeoNames dump", NULL, NULL },
 	[CLI_CMD_VERSION] = { "version", cmd_version, "",
 	    "print the version", NULL, NULL },
 	[CLI_CMD_HELP] = { "help", cmd_help, "[COMMAND [SUBCOMMAND]]",
