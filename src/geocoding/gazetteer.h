@@ -6,6 +6,8 @@
  * of whose names (name, asciiname, alternate names) folds the same.  Ties
  * go to the lower geonameid.  The file is replaced by renaming a new one
  * over it, so a process that has it open keeps reading the old one.
+ * XXX Until it is restarted: nothing checks the path for a new file yet
+ * (a stat of the path now and then, and a reopen, would do).
  */
 #ifndef FCGI_USERS_GAZETTEER_H
 #define FCGI_USERS_GAZETTEER_H
@@ -58,11 +60,11 @@ enum geocode_err gazetteer_info(struct gazetteer *, struct gazetteer_info *);
 /* --- import ---------------------------------------------------------------- */
 
 struct gazetteer_import_opts {
-	const char	*dump;		/* GeoNames dump: cities500.txt ... allCountries.txt */
-	const char	*admin1;	/* admin1CodesASCII.txt or admin1.json; NULL: none */
+	const char	*dump;		/* cities500.txt ... allCountries.txt */
+	const char	*admin1;	/* admin1CodesASCII.txt, admin1.json; NULL: none */
 	const char	*countries;	/* iso-codes' iso_3166-1.json; NULL: none */
 	const char	*out;		/* the gazetteer file, replaced at the end */
-	FILE		*progress;	/* a line every GAZETTEER_PROGRESS_LINES; NULL: none */
+	FILE		*progress;	/* every GAZETTEER_PROGRESS_LINES; NULL: none */
 	/* Each line skipped, as it is met (lineno from 1; file is the path
 	 * given); NULL: not told.  The count is in the stats either way. */
 	void		(*skipped)(void *arg, const char *file, size_t lineno,
@@ -75,7 +77,7 @@ struct gazetteer_import_stats {
 	int64_t		 places;	/* places kept */
 	int64_t		 names;		/* (key, place) rows */
 	int64_t		 skipped;	/* bad lines */
-	int64_t		 ignored;	/* good lines that are not populated places (feature class P), blank lines */
+	int64_t		 ignored;	/* blank, or not a populated place (class P) */
 	int64_t		 names_dropped;	/* invalid, overlong or past the cap */
 	int64_t		 admin1;	/* region names loaded */
 	int64_t		 admin1_skipped;

@@ -66,6 +66,24 @@ told_skipped(struct gaz_import *im, size_t lineno, const char *why)
 		im->o->skipped(im->o->arg, im->o->dump, lineno, why);
 }
 
+/* 1 when path starts with SQLite's header string
+ * (https://sqlite.org/fileformat.html §1.3.1). */
+static int
+sqlite_header(const char *path)
+{
+	char	 hdr[16];
+	FILE	*f;
+	size_t	 n;
+
+	if ((f = fopen(path, "rbe")) == NULL)
+		return 0;
+	n = fread(hdr, 1, sizeof(hdr), f);
+	fclose(f);
+	/* "SQLite format 3" and its NUL: 16 bytes */
+	return n == sizeof(hdr) &&
+	    memcmp(hdr, "SQLite format 3", sizeof(hdr)) == 0;
+}
+
 /*
  * Refuses to replace a file that is not a gazetteer: --out given the
  * users' database by mistake must not destroy it.  A missing or empty file
@@ -93,8 +111,10 @@ target_ok(struct gaz_import *im)
 	}
 	if (st.st_size == 0)
 		return 0;
-	/* sqlite_schema answers for any database without an error line. */
-	if (db_open(im->o->out, DB_OPEN_READONLY, 1000, &db) == DB_OK &&
+	/* sqlite_schema answers for any database without an error line;
+	 * what is no database at all is not opened (that would log one). */
+	if (sqlite_header(im->o->out) &&
+	    db_open(im->o->out, DB_OPEN_READONLY, 1000, &db) == DB_OK &&
 	    db_prepare(db, "SELECT count(*) FROM sqlite_schema WHERE"
 	    " type = 'table' AND name = 'meta'", &s) == DB_OK &&
 	    db_step(s) == DB_ROW && db_column_int64(s, 0) == 1)
