@@ -7,8 +7,9 @@
  * GAZETTEER_PATH setting (environment or env file) or ./gazetteer.db; a
  * missing, folder or empty dump, a dump of bad lines only, bad tables and
  * outputs that must not be replaced fail with exit 1 and a message; usage
- * errors exit 2; more than 20 bad lines are summed up; and the output is
- * replaced by a rename (a new inode, nothing left beside it), or not at all.
+ * errors exit 2; more than 20 bad lines are summed up; the output is
+ * replaced by a rename (a new inode, nothing left beside it), or not at
+ * all; and progress shows on a terminal (a pseudo-terminal), only there.
  *
  * XXX The command is `gazetteer-import` until the `import` group exists
  * (another branch); then CMD_ARGS becomes "import", "gazetteer" and
@@ -567,6 +568,53 @@ test_replace(void **state)
 	end_cases();
 }
 
+/*
+ * Progress goes to stderr when it is a terminal: run with stderr on a
+ * pseudo-terminal, whose output is read once the tool has exited.
+ */
+static void
+test_progress_tty(void **state)
+{
+	const char	*argv[] = { CLI_PATH, CMD_ARGS, FIX "cities.txt", "--out",
+			    NULL, NULL };
+	const char	*envp[] = { "PATH=/usr/bin:/bin", NULL };
+	char		*out = tmp_path("tty.db"), buf[65536];
+	size_t		 got = 0;
+	ssize_t		 n;
+	int		 master, slave, status, devnull;
+	pid_t		 pid;
+
+	(void)state;
+	argv[sizeof(argv) / sizeof(argv[0]) - 2] = out;
+	assert_true((master = posix_openpt(O_RDWR | O_NOCTTY)) != -1);
+	assert_true(grantpt(master) == 0 && unlockpt(master) == 0);
+	assert_true((slave = open(ptsname(master), O_RDWR | O_NOCTTY)) != -1);
+	assert_true((devnull = open("/dev/null", O_RDWR)) != -1);
+	if ((pid = fork()) == 0) {
+		if (chdir(TMP) == -1 || dup2(devnull, 0) == -1 ||
+		    dup2(devnull, 1) == -1 || dup2(slave, 2) == -1)
+			_exit(126);
+		execve(CLI_PATH, (char *const *)argv, (char *const *)envp);
+		_exit(127);
+	}
+	close(slave);
+	close(devnull);
+	assert_true(pid > 0);
+	/* read until the terminal hangs up (EIO once the child is gone) */
+	while (got < sizeof(buf) - 1 &&
+	    (n = read(master, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	close(master);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		bad(__LINE__, "exit status %d: %.500s", status, buf);
+	if (strstr(buf, "\r44 lines, 31 places, 11 skipped") == NULL)
+		bad(__LINE__, "no progress on a terminal: %.500s", buf);
+	free(out);
+	end_cases();
+}
+
 static int
 group_setup(void **state)
 {
@@ -613,6 +661,7 @@ main(void)
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_many_skipped),
 		cmocka_unit_test(test_replace),
+		cmocka_unit_test(test_progress_tty),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
