@@ -239,10 +239,11 @@ load_regions(struct gaz_import *im)
 	return GEOCODE_OK;
 }
 
+/* The scratch file is gone when why is read: name the target. */
 static enum geocode_err
 db_err_why(struct gaz_import *im, enum db_err e, const char *what)
 {
-	snprintf(im->why, im->whylen, "%s: %s: %s", im->tmp, what,
+	snprintf(im->why, im->whylen, "%s: %s: %s", im->o->out, what,
 	    db_strerror(e));
 	return e == DB_NOMEM ? GEOCODE_ENOMEM : GEOCODE_EDB;
 }
