@@ -71,6 +71,8 @@ struct user;
  */
 int		 user_lookup(struct db *, struct arena *, const char *where,
 		    const char *email, struct user *u);
+/* `import gazetteer FILE ...` (gazetteer.c): argv[0] is the subcommand. */
+int		 import_gazetteer(struct cli *, int argc, char *argv[]);
 
 /* "fcgi-users: where: message\n" on stderr. */
 void		 cli_err(const char *where, const char *fmt, ...)

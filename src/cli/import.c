@@ -47,6 +47,7 @@
 
 enum import_cmd_id {
 	IMPORT_CMD_FASTAPI_USERS,
+	IMPORT_CMD_GAZETTEER,
 	IMPORT_CMD__MAX
 };
 
@@ -131,6 +132,9 @@ static const struct cli_cmd import_cmds[IMPORT_CMD__MAX] = {
 	    "rows go in one transaction.  Prints \"imported N, skipped M\n"
 	    "(duplicates D, invalid I)\"; exits 0 when it ran, skips or not.",
 	    fu_opts },
+	[IMPORT_CMD_GAZETTEER] = { "gazetteer", import_gazetteer,
+	    "FILE [--admin1 FILE] [--countries FILE] [--out PATH]",
+	    "build the offline gazetteer from a GeoNames dump", NULL, NULL }
 };
 
 struct fu_args {

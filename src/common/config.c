@@ -211,6 +211,9 @@ static const struct setting settings[] = {
 	    0, S(login_failure_window), NULL, NULL },
 	{ "LOGIN_MAX_FAILURES_PER_ADDRESS", SET_INT, "100", 0, 0, 1, 1000000,
 	    0, S(login_max_failures_per_address), NULL, NULL },
+	/* The offline gazetteer (geocoding), built by `fcgi-users import gazetteer`. */
+	{ "GAZETTEER_PATH", SET_STRING, "./gazetteer.db", 0, 0, 1, 4096,
+	    S(gazetteer_path), NO_INT, NULL, NULL },
 };
 
 /* Settings that may instead name a file holding their value. */

@@ -113,6 +113,8 @@ struct config {
 	int64_t		 login_max_failures;	/* LOGIN_MAX_FAILURES [10]: per account */
 	int64_t		 login_failure_window;	/* LOGIN_FAILURE_WINDOW [900]: seconds */
 	int64_t		 login_max_failures_per_address;	/* LOGIN_MAX_FAILURES_PER_ADDRESS [100] */
+	/* geocoding */
+	char		*gazetteer_path;	/* GAZETTEER_PATH [./gazetteer.db]: the offline gazetteer file */
 };
 
 #define CONFIG_PEM_MAX		(64 * 1024)	/* bytes in a key file */

@@ -195,12 +195,21 @@ out:
  * refuses WAL: we keep the old mode and say so.
  */
 static enum db_err
-db_pragmas(struct db *db, int readonly)
+db_pragmas(struct db *db, int flags)
 {
 	char		 mode[16];
 	enum db_err	 ret;
 
-	if (!readonly) {
+	/* A scratch file: rolled back by deleting it, never shared. */
+	if (flags & DB_OPEN_SCRATCH) {
+		if ((ret = db_pragma(db, "PRAGMA locking_mode=EXCLUSIVE",
+		    NULL, 0)) != DB_OK ||
+		    (ret = db_pragma(db, "PRAGMA journal_mode=OFF",
+		    NULL, 0)) != DB_OK)
+			return ret;
+		return db_pragma(db, "PRAGMA synchronous=OFF", NULL, 0);
+	}
+	if (!(flags & DB_OPEN_READONLY)) {
 		if ((ret = db_pragma(db, "PRAGMA journal_mode=WAL",
 		    mode, sizeof(mode))) != DB_OK)
 			return ret;
@@ -230,8 +239,9 @@ db_open(const char *path, int flags, int busy_ms, struct db **out)
 	if (out != NULL)
 		*out = NULL;
 	if (out == NULL || path == NULL ||
-	    (flags & ~(DB_OPEN_READONLY | DB_OPEN_CREATE)) != 0 ||
-	    ((flags & DB_OPEN_READONLY) && (flags & DB_OPEN_CREATE))) {
+	    (flags & ~(DB_OPEN_READONLY | DB_OPEN_CREATE | DB_OPEN_SCRATCH)) != 0 ||
+	    ((flags & DB_OPEN_READONLY) &&
+	    (flags & (DB_OPEN_CREATE | DB_OPEN_SCRATCH)))) {
 		log_error("db_open: bad arguments");
 		goto out;
 	}
@@ -274,7 +284,7 @@ db_open(const char *path, int flags, int busy_ms, struct db **out)
 	}
 	sqlite3_extended_result_codes(db->h, 1);
 	sqlite3_busy_timeout(db->h, db->busy_ms);
-	if ((ret = db_pragmas(db, flags & DB_OPEN_READONLY)) != DB_OK)
+	if ((ret = db_pragmas(db, flags)) != DB_OK)
 		goto out;
 	*out = db;
 	db = NULL;

@@ -30,6 +30,7 @@ enum db_err {
 enum db_open_flags {
 	DB_OPEN_READONLY	= 1 << 0,
 	DB_OPEN_CREATE		= 1 << 1,	/* create the file when missing */
+	DB_OPEN_SCRATCH		= 1 << 2,	/* a private file being built: see db_open */
 };
 
 #define DB_STMT_CACHE_MAX	64	/* prepared statements kept per connection */
@@ -40,7 +41,11 @@ struct db_stmt;
 const char	*db_strerror(enum db_err);
 
 /* Opens the SQLite file at `path` (see config_sqlite_path) with the pragmas
- * above; busy_ms is the busy timeout.  *out is NULL on failure. */
+ * above; busy_ms is the busy timeout.  *out is NULL on failure.  With
+ * DB_OPEN_SCRATCH, for a file nobody else sees until it is complete (the
+ * gazetteer import builds one and renames it): no journal, no fsync and an
+ * exclusive lock, so a crash leaves a file to throw away, and the caller
+ * syncs it before using it. */
 enum db_err	 db_open(const char *path, int flags, int busy_ms, struct db **out);
 /* Finalises every cached statement and closes; accepts NULL. */
 void		 db_close(struct db *);

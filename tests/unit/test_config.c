@@ -422,6 +422,7 @@ test_load_defaults(void **state)
 	CHECK_INT(__LINE__, c.log_level, LOG_LEVEL_INFO);
 	CHECK_STR(__LINE__, c.log_level_name, "INFO");
 	CHECK_STR(__LINE__, c.api_key, NULL);
+	CHECK_STR(__LINE__, c.gazetteer_path, "./gazetteer.db");
 	config_free(&c);
 	CHECK(__LINE__, c.jwt_secret == NULL && c.database_path == NULL);
 	config_free(NULL);
@@ -467,6 +468,8 @@ test_load_values(void **state)
 		{ __LINE__, { GOOD_SECRET, "CORS_ALLOWED_ORIGINS=https://a.example,https://b.example" },
 		    OFF(cors_allowed_origins), 0, "https://a.example,https://b.example", 0 },
 		{ __LINE__, { GOOD_SECRET, "APP_NAME=Geo" }, OFF(app_name), 0, "Geo", 0 },
+		{ __LINE__, { GOOD_SECRET, "GAZETTEER_PATH=/srv/geo/cities500.db" },
+		    OFF(gazetteer_path), 0, "/srv/geo/cities500.db", 0 },
 		/* a name is matched whole: JWT_SECRET_FILE is not JWT_SECRET */
 		{ __LINE__, { "JWT_SECRET_X=short", GOOD_SECRET }, OFF(jwt_secret), 0, SECRET32, 0 },
 #undef OFF
@@ -568,6 +571,7 @@ test_load_errors(void **state)
 		    "MAX_REQUEST_BODY_BYTES", NULL },
 		{ __LINE__, { S, "DB_BUSY_TIMEOUT_MS=-1" }, CONFIG_EINVALID, "DB_BUSY_TIMEOUT_MS", NULL },
 		{ __LINE__, { S, "APP_NAME=" }, CONFIG_EINVALID, "APP_NAME", NULL },
+		{ __LINE__, { S, "GAZETTEER_PATH=" }, CONFIG_EINVALID, "GAZETTEER_PATH", NULL },
 		{ __LINE__, { S, "APP_NAME=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }, CONFIG_EINVALID,
 		    "APP_NAME", NULL },

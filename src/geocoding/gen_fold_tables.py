@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Writes fold_tables.h, the tables of geo_fold() (fold.c), to stdout.
+
+Run it by hand when the rules below change; the output is committed, so the
+build needs no Python, and it never depends on the locale of the machine:
+
+    python3 src/geocoding/gen_fold_tables.py > src/geocoding/fold_tables.h
+
+Each table maps one code point of its block to at most two bytes of UTF-8
+("" keeps the character as it is).  For the Latin blocks a letter becomes
+its base letter in lower case: the compatibility decomposition (NFKD) less
+its combining marks when that is ASCII (e -> e, ǆ -> dz), else the
+hand-written FOLD_LATIN below (letters with a stroke, a hook or a bar that
+Unicode does not decompose: Ø, Đ, Ł, Ħ, ß, Æ, Œ, Þ ...), else the letter
+in lower case when that is another letter of at most two bytes (Ə -> ə),
+else nothing.  Greek letters become lower case without their tonos or
+dialytika (Ά -> α, ΐ -> ι), final sigma σ, and the symbol forms their
+letter (ϐ -> β).  Cyrillic letters become lower case only, except ё and Ё,
+which become е: й, ї and ў stay the letters they are.
+
+Written with Python 3.11 (Unicode 14.0).  Every output is checked to be a
+fixed point of the tables (folding twice gives the same as once) and to be
+no longer in UTF-8 than its input, which fold.c relies on.
+"""
+import sys
+import unicodedata
+
+# Latin letters that do not decompose, by their lower-case ASCII folding.
+FOLD_LATIN = {
+    'Æ': 'ae', 'æ': 'ae', 'Ð': 'd', 'ð': 'd', 'Ø': 'o', 'ø': 'o',
+    'Þ': 'th', 'þ': 'th', 'ß': 'ss', 'Đ': 'd', 'đ': 'd', 'Ħ': 'h', 'ħ': 'h',
+    'ı': 'i', 'ĸ': 'k', 'Ŀ': 'l', 'ŀ': 'l', 'Ł': 'l', 'ł': 'l', 'ŉ': 'n',
+    'Ŋ': 'n', 'ŋ': 'n', 'Œ': 'oe', 'œ': 'oe', 'Ŧ': 't', 'ŧ': 't',
+    # Latin Extended-B
+    'ƀ': 'b', 'Ɓ': 'b', 'Ƃ': 'b', 'ƃ': 'b', 'Ɔ': 'o', 'Ƈ': 'c', 'ƈ': 'c',
+    'Ɖ': 'd', 'Ɗ': 'd', 'Ƌ': 'd', 'ƌ': 'd', 'Ǝ': 'e', 'Ɛ': 'e', 'Ƒ': 'f',
+    'ƒ': 'f', 'Ɠ': 'g', 'ƕ': 'hv', 'Ɩ': 'i', 'Ɨ': 'i', 'Ƙ': 'k', 'ƙ': 'k',
+    'ƚ': 'l', 'Ɯ': 'm', 'Ɲ': 'n', 'ƞ': 'n', 'Ɵ': 'o', 'Ƣ': 'oi', 'ƣ': 'oi',
+    'Ƥ': 'p', 'ƥ': 'p', 'ƫ': 't', 'Ƭ': 't', 'ƭ': 't', 'Ʈ': 't', 'Ʋ': 'v',
+    'Ƴ': 'y', 'ƴ': 'y', 'Ƶ': 'z', 'ƶ': 'z', 'ǝ': 'e', 'Ǥ': 'g', 'ǥ': 'g',
+    'Ƕ': 'hv', 'Ƞ': 'n', 'ȡ': 'd', 'Ȣ': 'ou', 'ȣ': 'ou', 'Ȥ': 'z', 'ȥ': 'z',
+    'ȴ': 'l', 'ȵ': 'n', 'ȶ': 't', 'ȷ': 'j', 'ȸ': 'db', 'ȹ': 'qp', 'Ⱥ': 'a',
+    'Ȼ': 'c', 'ȼ': 'c', 'Ƚ': 'l', 'Ⱦ': 't', 'ȿ': 's', 'ɀ': 'z', 'Ƀ': 'b',
+    'Ʉ': 'u', 'Ɇ': 'e', 'ɇ': 'e', 'Ɉ': 'j', 'ɉ': 'j', 'Ɋ': 'q', 'ɋ': 'q',
+    'Ɍ': 'r', 'ɍ': 'r', 'Ɏ': 'y', 'ɏ': 'y',
+    # Latin Extended Additional
+    'ẚ': 'a', 'ẜ': 's', 'ẝ': 's', 'ẞ': 'ss', 'Ỻ': 'll', 'ỻ': 'll',
+}
+
+CYRILLIC_IO = {'ё': 'е', 'Ё': 'е'}
+
+
+def strip_marks(s):
+    return ''.join(c for c in s if unicodedata.category(c) != 'Mn')
+
+
+def fold_latin(c):
+    if not unicodedata.category(c).startswith('L'):
+        return ''
+    if c in FOLD_LATIN:
+        return FOLD_LATIN[c]
+    d = strip_marks(unicodedata.normalize('NFKD', c)).lower()
+    if d and d.isascii() and d.isalpha() and len(d) <= 2:
+        return d
+    lo = c.lower()
+    if lo != c and len(lo) == 1 and len(lo.encode()) <= 2:
+        return lo
+    return ''
+
+
+def fold_greek(c):
+    if not unicodedata.category(c).startswith('L'):
+        return ''
+    d = strip_marks(unicodedata.normalize('NFKD', c.lower())).lower()
+    if d == 'ς':
+        d = 'σ'
+    if len(d) == 1 and 0x370 <= ord(d) <= 0x3ff and d != c:
+        return d
+    return ''
+
+
+def fold_cyrillic(c):
+    if c in CYRILLIC_IO:
+        return CYRILLIC_IO[c]
+    lo = c.lower()
+    if lo != c and len(lo) == 1 and len(lo.encode()) <= 2:
+        return lo
+    return ''
+
+
+TABLES = [
+    ('fold_latin1', 0x00c0, 0x0250, fold_latin,
+     'Latin-1 Supplement letters, Latin Extended-A and -B'),
+    ('fold_greek', 0x0370, 0x0400, fold_greek, 'Greek and Coptic'),
+    ('fold_cyrillic', 0x0400, 0x0530, fold_cyrillic,
+     'Cyrillic and Cyrillic Supplement'),
+    ('fold_latin_ext', 0x1e00, 0x1f00, fold_latin, 'Latin Extended Additional'),
+]
+
+
+def c_str(s):
+    return '"' + ''.join(c if c.isascii() and c.isalnum() else
+                         ''.join('\\x%02x' % b for b in c.encode())
+                         for c in s) + '"'
+
+
+def lookup(cp):
+    for _, lo, hi, fn, _ in TABLES:
+        if lo <= cp < hi:
+            return fn(chr(cp))
+    return None
+
+
+def check():
+    for _, lo, hi, fn, _ in TABLES:
+        for cp in range(lo, hi):
+            out = fn(chr(cp))
+            if len(out.encode()) > len(chr(cp).encode()) or len(out.encode()) > 2:
+                sys.exit('U+%04X: folding grows' % cp)
+            for o in out:
+                again = lookup(ord(o))
+                if again not in (None, ''):
+                    sys.exit('U+%04X: %r is not a fixed point' % (cp, out))
+                if o.isascii() and o != o.lower():
+                    sys.exit('U+%04X: %r is not lower case' % (cp, out))
+
+
+def main():
+    check()
+    w = sys.stdout.write
+    w('/*\n * fold_tables.h: generated by gen_fold_tables.py (Unicode %s);'
+      ' do not edit.\n * Included by fold.c only.  Entry i of a table is'
+      ' the folding of its\n * first code point + i, at most two bytes of'
+      ' UTF-8; "" keeps it.\n */\n' % unicodedata.unidata_version)
+    for name, lo, hi, fn, what in TABLES:
+        w('\n#define %s_FIRST\t0x%04x\n#define %s_END\t0x%04x\n' %
+          (name.upper(), lo, name.upper(), hi))
+        w('/* %s, U+%04X..U+%04X */\n' % (what, lo, hi - 1))
+        w('static const char %s[%s_END - %s_FIRST][3] = {\n' %
+          (name, name.upper(), name.upper()))
+        step = 8 if lo < 0x370 or lo >= 0x1e00 else 4  # lines under 80
+        for row in range(lo, hi, step):
+            cells = ', '.join(c_str(fn(chr(cp)))
+                              for cp in range(row, min(row + step, hi)))
+            w('\t/* %04X */ %s,\n' % (row, cells))
+        w('};\n')
+
+
+main()
