@@ -117,16 +117,20 @@ logout_refresh_token(struct request *req)
 	const struct kvlist	*form;
 	const struct kv		*kv;
 	const char		*rt = NULL;
+	size_t			 len;
 
 	if (req->body_len == 0)
 		return NULL;
 	if (request_is_json(req)) {
 		errs = json_object_new_array();
+		/* A string with a NUL ("\u0000") is no token: cut at the NUL
+		 * it would name the token before it, as the form's %00 does not. */
 		if ((obj = json_body_object(req, errs)) != NULL &&
 		    json_object_object_get_ex(obj, "refresh_token", &v) &&
 		    json_object_is_type(v, json_type_string) &&
-		    (size_t)json_object_get_string_len(v) <= REFRESH_TOKEN_MAX)
-			rt = arena_strdup(req->arena, json_object_get_string(v));
+		    (len = (size_t)json_object_get_string_len(v)) <= REFRESH_TOKEN_MAX &&
+		    memchr(json_object_get_string(v), '\0', len) == NULL)
+			rt = arena_strndup(req->arena, json_object_get_string(v), len);
 		json_object_put(obj);
 		json_object_put(errs);
 		return rt;

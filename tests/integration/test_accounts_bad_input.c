@@ -8,7 +8,8 @@
  * refuses.  Each answer must be the one FastAPI-Users with pydantic 2
  * gives (a 422 item's type and loc, a 400 detail), never a 5xx, and come
  * quickly; afterwards the accounts involved must be as they were.  Table
- * cases report their line.
+ * cases report their line; the runner and the placeholders are
+ * bad_input_util's.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,194 +22,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "accounts_util.h"
+#include "bad_input_util.h"
 #include "harness.h"
 
 /* Table rows name only the fields they check; the rest are zero. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-
-#define J	"application/json"
-#define F	"application/x-www-form-urlencoded"
-#define B(s)	s, sizeof(s) - 1
-#define MIB	(1024u * 1024u)
-#define CASE_MAX_MS	10000	/* every answer, hashing included (a loaded box) */
-#define HUGE_MAX_MS	2000	/* refusing a huge value: no hashing, no crawling */
 
 static struct harness *H;
 static struct au_user U;	/* logs in in the login cases */
 static struct au_user M;	/* PATCHes itself in the /users/me cases */
 static struct au_user V;	/* the target of the /users/{id} cases */
 static struct au_user S;	/* the superuser */
-
-enum target {
-	REG,		/* POST /auth/register */
-	LOGIN,		/* POST /auth/jwt/login */
-	ME,		/* PATCH /users/me as M */
-	ME_ANON,	/* PATCH /users/me without a token */
-	ID,		/* PATCH /users/{V} as the superuser */
-	ID_PLAIN,	/* PATCH /users/{V} as M, a plain user */
-};
-
-/* status: the one wanted; 0: any 4xx; -1: anything but a 5xx. */
-struct bcase {
-	int		 line;
-	enum target	 tgt;
-	const char	*ctype;		/* NULL: no Content-Type */
-	const char	*body;		/* placeholders {R} {E} {P} {S51} … (see vars) */
-	size_t		 len;
-	long		 status;
-	const char	*type;		/* 422: item type (NULL: any) */
-	const char	*loc;		/* 422: item loc (NULL: any) */
-	const char	*loc2;		/* 422: a second item's loc (any type) */
-	const char	*detail;	/* string detail */
-	const char	*code;		/* 400 {"detail":{"code","reason"}} */
-	const char	*reason;
-};
-
-/* ---- placeholders ---- */
-
-struct var {
-	const char	*name;
-	char		*value;
-};
-
-static struct var vars[] = {
-	{ "R", NULL }, { "E", NULL }, { "P", NULL },
-	{ "S51", NULL }, { "U51", NULL }, { "S4097", NULL }, { "S10K", NULL },
-	{ "S100K", NULL }, { "S1M", NULL }, { "S2M", NULL }, { "L65", NULL },
-	{ "D64", NULL }, { "LONGDOM", NULL }, { "DEEP", NULL }, { "KEYS", NULL },
-};
-#define N_VARS	(sizeof(vars) / sizeof(vars[0]))
-
-static char *
-repeat(const char *unit, size_t n)
-{
-	size_t ul = strlen(unit);
-	char *s = malloc(ul * n + 1);
-
-	assert_non_null(s);
-	for (size_t i = 0; i < n; i++)
-		memcpy(s + i * ul, unit, ul);
-	s[ul * n] = '\0';
-	return s;
-}
-
-static void
-set_var(const char *name, char *value)
-{
-	for (size_t i = 0; i < N_VARS; i++)
-		if (strcmp(vars[i].name, name) == 0) {
-			free(vars[i].value);
-			vars[i].value = value;
-			return;
-		}
-	fail_msg("no placeholder %s", name);
-}
-
-static void
-make_vars(void)
-{
-	char *deep, *keys, *p;
-	size_t n = 5000;
-
-	set_var("E", strdup(U.email));
-	set_var("P", strdup(U.password));
-	set_var("S51", repeat("a", 51));
-	set_var("U51", repeat("\xc3\xa9", 51));
-	set_var("S4097", repeat("p", 4097));
-	set_var("S10K", repeat("n", 10000));
-	set_var("S100K", repeat("p", 100 * 1024));
-	set_var("S1M", repeat("n", MIB - 300));
-	set_var("S2M", repeat("x", 2 * MIB));
-	set_var("L65", repeat("l", 65));
-	set_var("D64", repeat("d", 64));
-	/* four labels of 63 plus ".com": the address is over 254 characters */
-	{
-		char *l = repeat("d", 63);
-
-		assert_true(asprintf(&p, "%s.%s.%s.%s.com", l, l, l, l) > 0);
-		free(l);
-		set_var("LONGDOM", p);
-	}
-	/* 5000 nested arrays */
-	deep = malloc(2 * n + 1);
-	assert_non_null(deep);
-	memset(deep, '[', n);
-	memset(deep + n, ']', n);
-	deep[2 * n] = '\0';
-	set_var("DEEP", deep);
-	/* 10000 unknown keys */
-	keys = malloc(10000 * 16 + 1);
-	assert_non_null(keys);
-	p = keys;
-	for (int i = 0; i < 10000; i++)
-		p += sprintf(p, "\"k%d\":%d,", i, i);
-	*p = '\0';
-	set_var("KEYS", keys);
-}
-
-static void
-free_vars(void)
-{
-	for (size_t i = 0; i < N_VARS; i++) {
-		free(vars[i].value);
-		vars[i].value = NULL;
-	}
-}
-
-/* Expands {NAME} in body[0..len) (NULs allowed); *outlen is set. */
-static char *
-expand(const char *body, size_t len, size_t *outlen)
-{
-	size_t cap = len + 64, n = 0;
-	char *out = malloc(cap);
-	char rnd[17];
-
-	assert_non_null(out);
-	assert_int_equal(harness_random_hex(rnd, 8), 0);
-	set_var("R", strdup(rnd));
-	for (size_t i = 0; i < len;) {
-		const char *val = NULL;
-		size_t skip = 0;
-
-		if (body[i] == '{') {
-			for (size_t k = 0; k < N_VARS; k++) {
-				size_t nl = strlen(vars[k].name);
-
-				if (i + nl + 1 < len && strncmp(body + i + 1, vars[k].name, nl) == 0 &&
-				    body[i + 1 + nl] == '}') {
-					val = vars[k].value;
-					skip = nl + 2;
-					break;
-				}
-			}
-		}
-		if (val != NULL) {
-			size_t vl = strlen(val);
-
-			if (n + vl + 1 > cap) {
-				cap = (n + vl + 1) * 2;
-				out = realloc(out, cap);
-				assert_non_null(out);
-			}
-			memcpy(out + n, val, vl);
-			n += vl;
-			i += skip;
-		} else {
-			if (n + 2 > cap) {
-				cap *= 2;
-				out = realloc(out, cap);
-				assert_non_null(out);
-			}
-			out[n++] = body[i++];
-		}
-	}
-	out[n] = '\0';
-	*outlen = n;
-	return out;
-}
 
 /* ---- group ---- */
 
@@ -231,7 +57,9 @@ group_setup(void **state)
 	    au_new_user(H, "bad-target", &V) != 0 || au_new_user(H, "bad-admin", &S) != 0 ||
 	    au_make_superuser(H, &S) != 0)
 		print_error("cannot make the accounts: register/login do not work yet?\n");
-	make_vars();
+	bi_vars_init();
+	bi_set_var("E", strdup(U.email));
+	bi_set_var("P", strdup(U.password));
 	return 0;
 }
 
@@ -241,82 +69,27 @@ group_teardown(void **state)
 	int rc;
 
 	(void)state;
-	free_vars();
+	bi_vars_free();
 	rc = harness_check_log(H);
 	harness_stop(H);
 	H = NULL;
 	return rc;
 }
 
-static int64_t
-mono_ms(void)
+/* The token each target sends. */
+static const char *
+target_token(enum target t, int line)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	(void)line;
+	return t == ME || t == ID_PLAIN ? M.token : t == ID ? S.token : NULL;
 }
 
 static void
 run_cases(const struct bcase *cases, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		const struct bcase *c = &cases[i];
-		const char *method = c->tgt == REG || c->tgt == LOGIN ? "POST" : "PATCH";
-		const char *token = c->tgt == ME || c->tgt == ID_PLAIN ? M.token :
-		    c->tgt == ID ? S.token : NULL;
-		char path[96];
-		struct http_resp r;
-		size_t blen;
-		char *body;
-		int64_t t0, ms;
-		int line = c->line;
+	const struct bi_ctx ctx = { .h = H, .id = V.id, .token = target_token };
 
-		switch (c->tgt) {
-		case REG: snprintf(path, sizeof(path), "/auth/register"); break;
-		case LOGIN: snprintf(path, sizeof(path), "/auth/jwt/login"); break;
-		case ME: case ME_ANON: snprintf(path, sizeof(path), "/users/me"); break;
-		case ID: case ID_PLAIN: snprintf(path, sizeof(path), "/users/%s", V.id); break;
-		}
-		body = expand(c->body, c->len, &blen);
-		t0 = mono_ms();
-		if (au_send(H, method, path, token, c->ctype, NULL, body, blen, &r) != 0) {
-			au_bad(line, "%s %s: no answer", method, path);
-			free(body);
-			continue;
-		}
-		ms = mono_ms() - t0;
-		au_check_no_5xx(line, &r);
-		if (ms > CASE_MAX_MS)
-			au_bad(line, "the answer took %lld ms (over %d)", (long long)ms, CASE_MAX_MS);
-		if (ms > HUGE_MAX_MS && r.status >= 400 && r.status != 400 &&
-		    (strstr(c->body, "{S100K}") || strstr(c->body, "{S1M}") ||
-		    strstr(c->body, "{S2M}") || strstr(c->body, "{S4097}")))
-			au_bad(line, "refusing a huge value took %lld ms (over %d)",
-			    (long long)ms, HUGE_MAX_MS);
-		if (c->status == -1)
-			print_message("  note: line %d (contract: anything but a 5xx) -> %ld\n",
-			    line, r.status);
-		if (c->status == 0) {
-			au_check_4xx(line, &r);
-			/* whatever the program answers, it answers JSON */
-			if (r.status >= 400 && r.status < 500 && r.json == NULL &&
-			    r.status != 400 && r.status != 413)
-				au_bad(line, "a %ld without a JSON body: %.200s", r.status, r.body);
-		} else if (c->status == 422) {
-			au_check_422(line, &r, c->type, c->loc);
-			if (c->loc2 != NULL && r.status == 422 && !au_has_422(&r, NULL, c->loc2))
-				au_bad(line, "no 422 item at %s: %.300s", c->loc2, r.body);
-		} else if (c->status == 400 && c->code != NULL) {
-			au_check_code(line, &r, c->code, c->reason);
-		} else if (c->status == 401) {
-			au_check_401(line, &r, -1);
-		} else if (c->status > 0) {
-			au_check_error(line, &r, c->status, c->detail);
-		}
-		http_resp_free(&r);
-		free(body);
-	}
+	bi_run_cases(&ctx, cases, n);
 }
 
 /* ---- POST /auth/register ---- */
@@ -598,8 +371,6 @@ test_register_refusals_create_nothing(void **state)
 		{ __LINE__, "{\"email\":\"{E}\",\"password\":\"{S100K}\"}" },
 		{ __LINE__, "{\"email\":\"{E}\",\"password\":\"password123\",\"last_name\":\"\\u0000\"}" },
 	};
-	char *saved = vars[1].value;
-
 	(void)state;
 	au_begin();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -609,9 +380,9 @@ test_register_refusals_create_nothing(void **state)
 		char *body;
 
 		au_email(email, sizeof(email), "refused");
-		vars[1].value = email;
-		body = expand(cases[i].body, strlen(cases[i].body), &blen);
-		vars[1].value = saved;
+		bi_set_var("E", strdup(email));
+		body = bi_expand(cases[i].body, strlen(cases[i].body), &blen);
+		bi_set_var("E", strdup(U.email));
 		if (au_send(H, "POST", "/auth/register", NULL, J, NULL, body, blen, &r) == 0) {
 			au_check_no_5xx(cases[i].line, &r);
 			if (r.status == 201)
