@@ -636,7 +636,7 @@ test_import_refused(void **state)
 		    FIXTURE }, 1, "run `fcgi-users migrate up` first" },
 		/* usage */
 		{ __LINE__, { "import" }, 2, "usage: fcgi-users import" },
-		{ __LINE__, { "import", "gazetteer", FIXTURE }, 2, "unknown command" },
+		{ __LINE__, { "import", "bogus", FIXTURE }, 2, "unknown command" },
 		{ __LINE__, { "import", "fastapi-users" }, 2,
 		    "the path of the FastAPI-Users database is required" },
 		{ __LINE__, { "import", "fastapi-users", FIXTURE, FIXTURE }, 2,
