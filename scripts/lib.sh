@@ -12,7 +12,7 @@ FU_PACKAGES=(
 	lighttpd apache2 libapache2-mod-fcgid spawn-fcgi
 	wrk hyperfine openssl curl ca-certificates
 	python3-jwt python3-cryptography nodejs
-	python3-aiosmtpd
+	python3-aiosmtpd iso-codes
 )
 # npm: Debian's package for a Debian nodejs; a NodeSource nodejs holds npm
 # itself and conflicts with Debian's npm package, so ask only when npm is missing.
