@@ -726,6 +726,18 @@ harness_wait_log(const struct harness *h, const char *needle, int timeout_ms)
 }
 
 int
+harness_finish(struct harness **hp)
+{
+	int rc = 0;
+
+	if (*hp != NULL)
+		rc = harness_check_log(*hp);
+	harness_stop(*hp);
+	*hp = NULL;
+	return rc;
+}
+
+int
 harness_check_log(const struct harness *h)
 {
 	static const char *const marks[] = {

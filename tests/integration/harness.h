@@ -96,6 +96,9 @@ char		*harness_wait_log(const struct harness *, const char *needle,
  * first lines on stderr.  Tests call it before harness_stop().
  */
 int		 harness_check_log(const struct harness *);
+/* A test's end: harness_check_log, then harness_stop, then *hp = NULL
+ * (NULL is fine).  Returns harness_check_log's answer. */
+int		 harness_finish(struct harness **hp);
 
 struct http_hdr {
 	char	*name;

@@ -43,13 +43,8 @@ group_setup(void **state)
 static int
 group_teardown(void **state)
 {
-	int rc;
-
 	(void)state;
-	rc = harness_check_log(H);
-	harness_stop(H);
-	H = NULL;
-	return rc;
+	return harness_finish(&H);
 }
 
 static int

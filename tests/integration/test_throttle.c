@@ -58,26 +58,15 @@ group_setup(void **state)
 static int
 group_teardown(void **state)
 {
-	int rc;
-
 	(void)state;
-	rc = harness_check_log(H);
-	harness_stop(H);
-	H = NULL;
-	return rc;
+	return harness_finish(&H);
 }
 
 static int
 stop_own(void **state)
 {
-	int rc = 0;
-
 	(void)state;
-	if (X != NULL)
-		rc = harness_check_log(X);
-	harness_stop(X);
-	X = NULL;
-	return rc;
+	return harness_finish(&X);
 }
 
 /* ---- helpers ---- */
