@@ -612,7 +612,8 @@ start_server(struct harness *h)
 		argv[1] = (char *)"-f";
 		argv[2] = conf;
 		argv[3] = (char *)"-DFOREGROUND";
-		argv[4] = NULL;
+		argv[4] = h->htaccess ? (char *)"-DFU_HTACCESS" : NULL;
+		argv[5] = NULL;
 		/* Apache will not run the programs as root (enter_userns). */
 		flags |= SPAWN_USERNS;
 	} else {
@@ -662,7 +663,11 @@ harness_start(const struct harness_opts *opts)
 	struct harness *h = NULL, *ret = NULL;
 	int rc = -1, server;
 
-	if ((server = pick_server(o)) == -1 || check_build(server) == -1)
+	if (o->htaccess)
+		server = SERVER_APACHE;
+	else if ((server = pick_server(o)) == -1)
+		return NULL;
+	if (check_build(server) == -1)
 		return NULL;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	/* Orphaned FastCGI children are reparented to us, to be reaped. */
@@ -670,6 +675,7 @@ harness_start(const struct harness_opts *opts)
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return NULL;
 	h->server = server;
+	h->htaccess = o->htaccess;
 	h->log_fd = -1;
 	h->pid = -1;
 	if ((h->tmpdir = make_tmpdir("fu-it-")) == NULL ||

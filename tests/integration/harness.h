@@ -68,6 +68,14 @@ struct harness_opts {
 	const char *const	*env;		/* "K=V" sets, "K" unsets; NULL-terminated; may be NULL */
 	int			 procs;		/* FastCGI processes per program; 0: 2 */
 	int			 no_migrate;	/* do not run `fcgi-users migrate up` first */
+	/*
+	 * Apache as a shared host (whatever server and FU_SERVER say): the
+	 * document root <data>/public_html holds apache/htaccess as .htaccess,
+	 * cgi-bin/ with copies of the programs, and fcgi-users-data/ with
+	 * fcgi-users.env, every setting of the programs' environment; the
+	 * programs get no other environment and find that file themselves.
+	 */
+	int			 htaccess;
 };
 
 /*

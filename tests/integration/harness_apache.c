@@ -5,8 +5,9 @@
  * LD_LIBRARY_PATH, so the programs' environment is written out as
  * FcgidInitialEnv lines in <data>/fcgid-env.conf, which the configuration
  * includes (settings too long for that, PEM keys, in an env file); the
- * empty document root <data>/htdocs is made; and the binary and module
- * folder are found (FU_APACHE, FU_APACHE_MODULES, else what CMake found).
+ * empty document root <data>/htdocs is made, or for harness_opts.htaccess
+ * a shared host's document root; and the binary and module folder are
+ * found (FU_APACHE, FU_APACHE_MODULES, else what CMake found).
  */
 #include "harness.h"
 #include "harness_int.h"
@@ -20,6 +21,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifndef FU_SOURCE_DIR
+#error "FU_SOURCE_DIR must be defined"
+#endif
+#ifndef FU_BINARY_DIR
+#error "FU_BINARY_DIR must be defined"
+#endif
 #ifndef FU_APACHE
 #define FU_APACHE "/usr/sbin/apache2"
 #endif
@@ -207,12 +214,111 @@ out:
 	return ret;
 }
 
+/* Copies the file `from` to `to` (made with `mode`); 0, or -1 after saying why. */
+static int
+copy_file(const char *from, const char *to, mode_t mode)
+{
+	char buf[65536];
+	ssize_t n = 0;
+	int in = -1, out = -1, ret = -1;
+
+	if ((in = open(from, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    (out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)) == -1) {
+		harness_say("copy %s to %s: %s", from, to, strerror(errno));
+		goto out;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	if (n < 0)
+		harness_say("copy %s to %s: %s", from, to, strerror(errno));
+	else
+		ret = 0;
+out:
+	if (in != -1)
+		close(in);
+	if (out != -1 && close(out) == -1)
+		ret = -1;
+	return ret;
+}
+
+/*
+ * The shared host's document root (harness_opts.htaccess):
+ * <data>/public_html with apache/htaccess as .htaccess, cgi-bin/ with
+ * copies of the programs (copies: a program finds its env file from its
+ * own folder, links resolved), and fcgi-users-data/fcgi-users.env with
+ * every variable of the programs' environment (the programs take the
+ * settings and ignore the rest).
+ */
+static int
+make_docroot(struct harness *h)
+{
+	static const char *const programs[] = {
+		"auth.fcgi", "users.fcgi", "geocoding.fcgi", "mcp.fcgi", NULL
+	};
+	char *root = NULL, *from = NULL, *to = NULL;
+	FILE *f = NULL;
+	int ret = -1;
+
+	if ((root = harness_asprintf("%s/public_html", h->tmpdir)) == NULL ||
+	    (to = harness_asprintf("%s/cgi-bin", root)) == NULL)
+		goto out;
+	if ((mkdir(root, 0755) == -1 && errno != EEXIST) ||
+	    (mkdir(to, 0755) == -1 && errno != EEXIST)) {
+		harness_say("%s: %s", to, strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; programs[i] != NULL; i++) {
+		free(from);
+		free(to);
+		to = NULL;
+		if ((from = harness_asprintf("%s/cgi-bin/%s", FU_BINARY_DIR,
+		    programs[i])) == NULL ||
+		    (to = harness_asprintf("%s/cgi-bin/%s", root, programs[i])) == NULL ||
+		    copy_file(from, to, 0755) == -1)
+			goto out;
+	}
+	free(from);
+	free(to);
+	to = NULL;
+	if ((from = harness_asprintf("%s/apache/htaccess", FU_SOURCE_DIR)) == NULL ||
+	    (to = harness_asprintf("%s/.htaccess", root)) == NULL ||
+	    copy_file(from, to, 0644) == -1)
+		goto out;
+	free(to);
+	if ((to = harness_asprintf("%s/fcgi-users-data", root)) == NULL)
+		goto out;
+	if (mkdir(to, 0700) == -1 && errno != EEXIST) {
+		harness_say("%s: %s", to, strerror(errno));
+		goto out;
+	}
+	free(to);
+	if ((to = harness_asprintf("%s/fcgi-users-data/fcgi-users.env", root)) == NULL ||
+	    (f = open_private(to)) == NULL)
+		goto out;
+	for (size_t i = 0; i < h->env.n; i++) {
+		const char *eq = strchr(h->env.v[i], '=');
+
+		put_env_line(f, h->env.v[i], (size_t)(eq - h->env.v[i]), eq + 1);
+	}
+	ret = close_checked(f, to);
+out:
+	free(root);
+	free(from);
+	free(to);
+	return ret;
+}
+
 int
 harness_apache_prepare(struct harness *h)
 {
 	char *docroot;
 	int ret = -1;
 
+	if (h->htaccess)
+		return make_docroot(h);
 	if ((docroot = harness_asprintf("%s/htdocs", h->tmpdir)) == NULL)
 		return -1;
 	if (mkdir(docroot, 0700) == -1 && errno != EEXIST)

@@ -29,6 +29,7 @@ enum server {
 
 struct harness {
 	enum server	 server;
+	int		 htaccess;	/* harness_opts.htaccess */
 	char		*tmpdir;
 	char		*log_path;
 	char		 url[64];
@@ -62,8 +63,9 @@ const char *harness_apache_modules(void);
 /* Whether Apache and mod_fcgid are there; 0, or -1 after saying why. */
 int	 harness_apache_check(void);
 /* Before each start: the empty document root and <data>/fcgid-env.conf
- * (the programs' environment as FcgidInitialEnv lines); 0, or -1 after
- * saying why (a value mod_fcgid cannot pass, for one). */
+ * (the programs' environment as FcgidInitialEnv lines), or with
+ * h->htaccess the shared host's document root; 0, or -1 after saying why
+ * (a value mod_fcgid cannot pass, for one). */
 int	 harness_apache_prepare(struct harness *);
 
 #endif
