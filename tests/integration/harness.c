@@ -843,10 +843,13 @@ harness_check_log(const struct harness *h)
 	static const char *const marks[] = {
 		"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", NULL
 	};
-	char *log = harness_read_log(h);
+	char *log;
 	const char *at = NULL;
 	int ret = 0;
 
+	if (h == NULL)
+		return 0;	/* a group whose server did not start */
+	log = harness_read_log(h);
 	if (log == NULL)
 		return 0;
 	for (size_t i = 0; marks[i] != NULL && at == NULL; i++)

@@ -121,7 +121,8 @@ char		*harness_wait_log(const struct harness *, const char *needle,
  * Whether the log holds a sanitizer report (AddressSanitizer,
  * LeakSanitizer, UBSan "runtime error:") from a program built with
  * FCGI_USERS_SANITIZE: 0 when clean, else -1 after printing the report's
- * first lines on stderr.  Tests call it before harness_stop().
+ * first lines on stderr.  Tests call it before harness_stop().  Accepts
+ * NULL (0): a group teardown after a failed start.
  */
 int		 harness_check_log(const struct harness *);
 
