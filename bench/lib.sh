@@ -17,9 +17,12 @@
 #                             ratio NAME/FLOOR, PASS/FAIL against TARGET
 #
 # bench_init sets an EXIT trap that stops lighttpd and removes the temp
-# folder.  Results are kept in the associative arrays BENCH_ROUND (rate by
-# "name,round") and BENCH_RPS, BENCH_P50, BENCH_P99 (each name's best round;
-# latencies in milliseconds).  A benchmark that needs a user or a token adds
+# folder (a script that starts servers of its own defines bench_stop_more,
+# which the trap calls first).  Results are kept in the associative arrays
+# BENCH_ROUND (rate by "name,round"), BENCH_ROUND_P99 and BENCH_ROUND_BAD
+# (every run's p99 and bad answers, clean or not) and BENCH_RPS, BENCH_P50,
+# BENCH_P99 (each name's best clean round; latencies in milliseconds).  A
+# PATH may be a whole URL (http://...), for a server other than BENCH_URL.  A benchmark that needs a user or a token adds
 # steps between bench_start and bench_rounds; wrk's extra arguments (a Lua
 # script, a header) come from the array BENCH_WRK_ARGS_<NAME> (see bench_wrk).
 #
@@ -45,8 +48,13 @@ BENCH_BUILD=
 BENCH_LIGHTTPD_PID=
 BENCH_URL=
 declare -gA BENCH_RPS=() BENCH_P50=() BENCH_P99=() BENCH_ROUND=()
+# Every run's p99 (ms) and count of bad answers, clean or not, by "name,round".
+declare -gA BENCH_ROUND_P99=() BENCH_ROUND_BAD=()
 
 bench_log() { printf '==> %s\n' "$*" >&2; }
+# The URL of PATH: PATH itself when it is a whole URL (another server
+# than BENCH_URL, as bench/apache measures several), else BENCH_URL PATH.
+bench_url() { if [[ $1 == http://* ]]; then printf '%s' "$1"; else printf '%s%s' "$BENCH_URL" "$1"; fi; }
 bench_die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 
 # A free TCP port on 127.0.0.1: nothing answers a connect there.
@@ -148,6 +156,8 @@ bench_stop() {
 bench_cleanup() {
 	local rc=$?
 	set +e
+	# A benchmark's own servers (bench/apache): it defines bench_stop_more.
+	if declare -F bench_stop_more >/dev/null; then bench_stop_more; fi
 	bench_stop
 	if [[ -n $BENCH_TMP && -d $BENCH_TMP ]]; then
 		if [[ ${BENCH_KEEP:-0} = 1 ]]; then
@@ -164,7 +174,7 @@ bench_cleanup() {
 bench_expect() {
 	local path=$1 want=$2 bytes=${3:-} got
 	got=$(curl -s -o "$BENCH_TMP/expect.body" -w '%{http_code} %{size_download}' \
-		-m 10 "$BENCH_URL$path") || got="000 0"
+		-m 10 "$(bench_url "$path")") || got="000 0"
 	if [[ ${got% *} != "$want" || ( -n $bytes && ${got#* } != "$bytes" ) ]]; then
 		printf 'GET %s: got status %s, %s bytes; want %s%s\n' "$path" "${got% *}" \
 			"${got#* }" "$want" "${bytes:+, $bytes bytes}" >&2
@@ -192,7 +202,7 @@ bench_wrk() {
 		args=("${extra[@]}")
 	fi
 	out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --latency "${args[@]}" \
-		"$BENCH_URL$path" 2>&1) || { echo "$out" >&2; return 1; }
+		"$(bench_url "$path")" 2>&1) || { echo "$out" >&2; return 1; }
 	echo "$out" > "$BENCH_TMP/wrk-$name.last"
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' <<< "$out")
 	p50=$(awk '$1 == "50%" { print $2 }' <<< "$out")
@@ -208,7 +218,7 @@ bench_warmup() {
 	local path
 	for path in "$@"; do
 		bench_log "warm-up ${WARMUP}s: $path"
-		wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$BENCH_URL$path" > /dev/null 2>&1 ||
+		wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$(bench_url "$path")" > /dev/null 2>&1 ||
 			bench_die "wrk failed on $path"
 	done
 }
@@ -229,6 +239,8 @@ bench_rounds() {
 			name=${spec%%=*} path=${spec#*=}
 			line=$(bench_wrk "$name" "$path" "$DURATION") || bench_die "wrk failed on $path"
 			read -r rps p50 p99 bad <<< "$line"
+			# shellcheck disable=SC2034  # read by bench/apache
+			BENCH_ROUND_P99[$name,$r]=$p99 BENCH_ROUND_BAD[$name,$r]=$bad
 			printf '  round %d  %-8s %-22s %10.1f req/s  p50 %8.3f ms  p99 %8.3f ms%s\n' \
 				"$r" "$name" "$path" "$rps" "$p50" "$p99" \
 				"$( ((bad > 0)) && echo "  ($bad bad answers: not counted)")"

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -730,7 +731,8 @@ config_load(struct config *c, char *const *envp, const char **bad, char *why,
 	struct file_values	 fv;
 	const struct setting	*s;
 	const char		*v, *path;
-	size_t			 i;
+	char			 found[PATH_MAX];
+	size_t			 i, n;
 	enum config_err		 ret = CONFIG_OK;
 
 	memset(c, 0, sizeof(*c));
@@ -739,11 +741,21 @@ config_load(struct config *c, char *const *envp, const char **bad, char *why,
 	why[0] = '\0';
 	if (envp == NULL)
 		envp = environ;
-	if ((path = env_lookup(envp, "FCGI_USERS_ENV_FILE")) != NULL && *path != '\0') {
-		if ((ret = read_env_file(path, &fv, why, whylen)) != CONFIG_OK) {
+	if ((path = env_lookup(envp, "FCGI_USERS_ENV_FILE")) != NULL) {
+		if (*path != '\0' &&
+		    (ret = read_env_file(path, &fv, why, whylen)) != CONFIG_OK) {
 			*bad = "FCGI_USERS_ENV_FILE";
 			goto out;
 		}
+	} else if (config_default_env_file(NULL, found, sizeof(found)) == 0 &&
+	    access(found, F_OK) == 0 &&
+	    (ret = read_env_file(found, &fv, why, whylen)) != CONFIG_OK) {
+		/* Say which file: nothing in the environment names it. */
+		*bad = "FCGI_USERS_ENV_FILE";
+		n = strlen(why);
+		snprintf(why + n, whylen - n, " (%s, read because "
+		    "FCGI_USERS_ENV_FILE is unset)", found);
+		goto out;
 	}
 	for (i = 0; i < N_SETTINGS; i++) {
 		s = &settings[i];

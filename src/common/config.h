@@ -1,9 +1,11 @@
 /*
  * config: the settings of one deployment, read once per process from the
  * environment and an optional env file (FCGI_USERS_ENV_FILE, KEY=VALUE
- * lines).  The environment wins over the file.  Names are the Python
- * service's.  Every value is validated at load; the first bad one is
- * reported by name so app can log one clear line and answer 503.
+ * lines; when that variable is absent, CONFIG_DEFAULT_ENV_FILE next to the
+ * program's folder if it exists).  The environment wins over the file.
+ * Names are the Python service's.  Every value is validated at load; the
+ * first bad one is reported by name so app can log one clear line and
+ * answer 503.
  */
 #ifndef FCGI_USERS_CONFIG_H
 #define FCGI_USERS_CONFIG_H
@@ -14,6 +16,10 @@
 #define CONFIG_ENV_FILE_MAX	(64 * 1024)	/* bytes in an env file */
 #define CONFIG_LINE_MAX		8192		/* bytes in one line of it */
 #define CONFIG_VALUE_MAX	8192		/* bytes in one value */
+/* The env file read when FCGI_USERS_ENV_FILE is not in the environment at
+ * all (set but empty: no env file), relative to the executable's folder;
+ * read only when it exists.  See config_path.c. */
+#define CONFIG_DEFAULT_ENV_FILE	"../fcgi-users-data/fcgi-users.env"
 
 enum config_err {
 	CONFIG_OK,
@@ -140,6 +146,14 @@ const char	*config_strerror(enum config_err);
 typedef int (*config_kv_cb)(const char *key, const char *value, void *arg);
 enum config_err	 config_parse_env(const char *buf, size_t len,
 		    config_kv_cb cb, void *arg, size_t *lineno);
+
+/*
+ * The default env file's path for the executable `exe` (an absolute path;
+ * NULL: this process's, from /proc/self/exe): its folder, a '/', then
+ * CONFIG_DEFAULT_ENV_FILE.  Written into buf (len bytes); 0, or -1 when
+ * exe is not absolute, cannot be read, or the path does not fit.
+ */
+int		 config_default_env_file(const char *exe, char *buf, size_t len);
 
 /* The SQLite file named by a DATABASE_URL (a path, sqlite:///rel, sqlite:////abs,
  * sqlite+aiosqlite:///…); NULL for what is not a SQLite URL.  Caller frees. */

@@ -1,11 +1,12 @@
 /*
- * harness: starts lighttpd with lighttpd/dev.conf and the four programs on
- * a free loopback port, reads the log, runs the admin tool and plain CGI
+ * harness: starts a web server — lighttpd with lighttpd/dev.conf, or Apache
+ * with apache/test-httpd.conf and mod_fcgid — and the four programs on a
+ * free loopback port, reads the log, runs the admin tool and plain CGI
  * runs (see harness.h for the contract; requests are harness_http.c).
  * Children are started with fork/execve and an environment built here, so
- * the test process's environment is never touched.  lighttpd runs in its
+ * the test process's environment is never touched.  The server runs in its
  * own process group, and the test process is made a child subreaper, so
- * FastCGI children orphaned by lighttpd's exit are ours to reap: stopping
+ * FastCGI children orphaned by the server's exit are ours to reap: stopping
  * verifies that none is left behind.
  */
 #include "harness.h"
@@ -24,6 +25,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -43,8 +45,20 @@
 #define FU_LIGHTTPD "/usr/sbin/lighttpd"
 #endif
 
-#define PORT_TRIES	3	/* lighttpd restarts when the picked port was taken */
+#define PORT_TRIES	3	/* the server restarts when the picked port was taken */
 #define POLL_MS		25
+
+/* The uid and gid Apache has inside its user namespace (start as root). */
+#define USERNS_ID		1000
+
+static const char *const server_names[SERVER__MAX] = {
+	[SERVER_LIGHTTPD] = "lighttpd",
+	[SERVER_APACHE] = "apache",
+};
+
+/* spawn() flags */
+#define SPAWN_GROUP	0x1	/* the child leads its own process group */
+#define SPAWN_USERNS	0x2	/* as root: an ordinary user in a user namespace */
 
 /* Variables of the test's environment passed to the programs as they are. */
 static const char *const passthrough[] = {
@@ -178,14 +192,55 @@ env_free(struct envv *e)
 
 /* ---- processes ---- */
 
+/* Writes `text` to the file at `path` (in a child, before exec); 0 or -1. */
+static int
+write_small(const char *path, const char *text)
+{
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (write(fd, text, strlen(text)) == (ssize_t)strlen(text))
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
+/*
+ * Called in a child before exec, when the test runs as root: Apache will
+ * not let its programs run as root (it switches its children to its User,
+ * and refuses User root), yet the programs must read and write what the
+ * test, as root, made (databases, key files) as they do under lighttpd.
+ * A user namespace in which our uid 0 is USERNS_ID makes Apache an
+ * ordinary user that keeps no privilege: it switches no user, and what
+ * its programs touch is owned by root outside, as under lighttpd.
+ * Returns 0, or -1 with errno set (user namespaces not allowed here).
+ */
+static int
+enter_userns(void)
+{
+	char uid_map[64], gid_map[64];
+
+	/* Our own ids only, so no privilege is needed (user_namespaces(7));
+	 * read before unshare(), after which they show as the overflow id. */
+	snprintf(uid_map, sizeof(uid_map), "%d %u 1\n", USERNS_ID, (unsigned)geteuid());
+	snprintf(gid_map, sizeof(gid_map), "%d %u 1\n", USERNS_ID, (unsigned)getegid());
+	if (unshare(CLONE_NEWUSER) == -1 ||
+	    write_small("/proc/self/setgroups", "deny") == -1 ||
+	    write_small("/proc/self/uid_map", uid_map) == -1)
+		return -1;
+	return write_small("/proc/self/gid_map", gid_map);
+}
+
 /*
  * Forks and execs argv[0] with envp; fd_in/fd_out/fd_err become 0/1/2
- * (-1: /dev/null).  new_group: the child leads its own process group.
- * Returns the pid, or -1.
+ * (-1: /dev/null).  flags: SPAWN_GROUP, the child leads its own process
+ * group; SPAWN_USERNS, it enters a user namespace first when we are root
+ * (enter_userns).  Returns the pid, or -1.
  */
 static pid_t
 spawn(char *const *argv, char *const *envp, int fd_in, int fd_out, int fd_err,
-    int new_group)
+    int flags)
 {
 	pid_t pid, parent = getpid();
 	sigset_t none;
@@ -196,14 +251,21 @@ spawn(char *const *argv, char *const *envp, int fd_in, int fd_out, int fd_err,
 		return -1;
 	}
 	if (pid > 0) {
-		if (new_group)
+		if (flags & SPAWN_GROUP)
 			(void)setpgid(pid, pid);	/* no race with the child's own call */
 		return pid;
 	}
-	if (new_group)
+	if (flags & SPAWN_GROUP)
 		(void)setpgid(0, 0);
+	if ((flags & SPAWN_USERNS) && geteuid() == 0 && enter_userns() == -1) {
+		dprintf(fd_err >= 0 ? fd_err : 2, "harness: %s runs as root and "
+		    "cannot enter a user namespace (%s): run the tests as an "
+		    "ordinary user\n", argv[0], strerror(errno));
+		_exit(126);
+	}
 	/* Should the test die (a crash, ctest's timeout), the child gets a
-	 * SIGTERM instead of living on; lighttpd then stops its children. */
+	 * SIGTERM instead of living on; the server then stops its children.
+	 * (Set after the user namespace: a change of credentials clears it.) */
 	(void)prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
 	if (getppid() != parent)
 		_exit(125);
@@ -393,7 +455,7 @@ out:
 }
 
 /* A loopback port nobody listens on right now (it may be taken before
- * lighttpd binds it: harness_start retries).  0 on failure. */
+ * the server binds it: harness_start retries).  0 on failure. */
 static int
 free_port(void)
 {
@@ -421,9 +483,9 @@ lighttpd_path(void)
 	return p != NULL && *p != '\0' ? p : FU_LIGHTTPD;
 }
 
-/* Checks that the programs are built and lighttpd is there. */
+/* Checks that the programs are built and the server is there. */
 static int
-check_build(void)
+check_build(enum server server)
 {
 	char path[PATH_MAX];
 
@@ -439,11 +501,31 @@ check_build(void)
 		harness_say("%s is missing: build it first", path);
 		return -1;
 	}
+	if (server == SERVER_APACHE)
+		return harness_apache_check();
 	if (access(lighttpd_path(), X_OK) != 0) {
 		harness_say("lighttpd not found at %s (set FU_LIGHTTPD)", lighttpd_path());
 		return -1;
 	}
 	return 0;
+}
+
+/* The server asked for: opts.server, else FU_SERVER, else lighttpd; -1
+ * after saying why for any other name. */
+static int
+pick_server(const struct harness_opts *o)
+{
+	const char *name = o->server;
+
+	if (name == NULL && (name = getenv("FU_SERVER")) != NULL && *name == '\0')
+		name = NULL;
+	if (name == NULL)
+		return SERVER_LIGHTTPD;
+	for (int i = 0; i < SERVER__MAX; i++)
+		if (strcmp(name, server_names[i]) == 0)
+			return i;
+	harness_say("unknown server \"%s\" (lighttpd or apache)", name);
+	return -1;
 }
 
 /* The programs' environment: passthrough, the server's, defaults, opts. */
@@ -468,6 +550,8 @@ build_env(struct harness *h, const struct harness_opts *o)
 	    env_setf(&h->env, "FU_DATA=%s", h->tmpdir) == -1 ||
 	    env_setf(&h->env, "FU_PROCS=%d", o->procs > 0 ? o->procs : 2) == -1 ||
 	    env_setf(&h->env, "FU_ERRORLOG=%s", h->log_path) == -1 ||
+	    (h->server == SERVER_APACHE && env_setf(&h->env, "FU_APACHE_MODULES=%s",
+	    harness_apache_modules()) == -1) ||
 	    env_setf(&h->env, "DATABASE_URL=%s/fcgi-users.db", h->tmpdir) == -1 ||
 	    env_setf(&h->env, "JWT_SECRET=%s", secret) == -1 ||
 	    env_setf(&h->env, "MAIL_OUTBOX_FILE=%s/outbox.jsonl", h->tmpdir) == -1 ||
@@ -495,20 +579,21 @@ dump_log_tail(const struct harness *h)
 }
 
 /*
- * Starts lighttpd and waits for GET /health to answer.  Returns 0 when up,
- * 1 when lighttpd exited at once and the log blames the port (try another),
- * -1 on any other failure.
+ * Starts the server and waits for GET /health to answer.  Returns 0 when
+ * up, 1 when the server exited at once and the log blames the port (try
+ * another), -1 on any other failure.
  */
 static int
-start_lighttpd(struct harness *h)
+start_server(struct harness *h)
 {
 	char conf[PATH_MAX];
-	char *argv[] = { NULL, (char *)"-D", (char *)"-f", conf, NULL };
+	char *argv[6];
 	int64_t end = now_ms() + HARNESS_START_TIMEOUT_MS;
+	const char *name = server_names[h->server];
 	struct http_resp r;
 	struct stat st;
 	size_t log_start;
-	int status, port;
+	int status, port, flags = SPAWN_GROUP;
 
 	/* Only what this attempt logs tells whether the port was taken. */
 	log_start = fstat(h->log_fd, &st) == 0 ? (size_t)st.st_size : 0;
@@ -519,9 +604,27 @@ start_lighttpd(struct harness *h)
 	snprintf(h->url, sizeof(h->url), "http://127.0.0.1:%d", port);
 	if (env_setf(&h->env, "FU_PORT=%d", port) == -1)
 		return -1;
-	snprintf(conf, sizeof(conf), "%s/lighttpd/dev.conf", FU_SOURCE_DIR);
-	argv[0] = (char *)lighttpd_path();
-	if ((h->pid = spawn(argv, h->env.v, -1, h->log_fd, h->log_fd, 1)) == -1)
+	if (h->server == SERVER_APACHE) {
+		if (harness_apache_prepare(h) == -1)
+			return -1;
+		snprintf(conf, sizeof(conf), "%s/apache/test-httpd.conf", FU_SOURCE_DIR);
+		argv[0] = (char *)harness_apache_path();
+		argv[1] = (char *)"-f";
+		argv[2] = conf;
+		argv[3] = (char *)"-DFOREGROUND";
+		argv[4] = h->htaccess ? (char *)"-DFU_HTACCESS" : NULL;
+		argv[5] = NULL;
+		/* Apache will not run the programs as root (enter_userns). */
+		flags |= SPAWN_USERNS;
+	} else {
+		snprintf(conf, sizeof(conf), "%s/lighttpd/dev.conf", FU_SOURCE_DIR);
+		argv[0] = (char *)lighttpd_path();
+		argv[1] = (char *)"-D";
+		argv[2] = (char *)"-f";
+		argv[3] = conf;
+		argv[4] = NULL;
+	}
+	if ((h->pid = spawn(argv, h->env.v, -1, h->log_fd, h->log_fd, flags)) == -1)
 		return -1;
 	while (now_ms() < end) {
 		if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
@@ -533,7 +636,7 @@ start_lighttpd(struct harness *h)
 			h->pid = -1;
 			if (busy)
 				return 1;
-			harness_say("lighttpd exited at start (status %d)", exit_code(status));
+			harness_say("%s exited at start (status %d)", name, exit_code(status));
 			dump_log_tail(h);
 			return -1;
 		}
@@ -558,20 +661,21 @@ harness_start(const struct harness_opts *opts)
 	static const char *const migrate_up[] = { "migrate", "up", NULL };
 	const struct harness_opts *o = opts != NULL ? opts : &defaults;
 	struct harness *h = NULL, *ret = NULL;
-	int rc = -1;
+	int rc = -1, server;
 
-	if (o->server != NULL && strcmp(o->server, "lighttpd") != 0) {
-		/* XXX apache: to come with apache/'s test httpd.conf. */
-		harness_say("server \"%s\" is not supported (only lighttpd)", o->server);
+	if (o->htaccess)
+		server = SERVER_APACHE;
+	else if ((server = pick_server(o)) == -1)
 		return NULL;
-	}
-	if (check_build() == -1)
+	if (check_build(server) == -1)
 		return NULL;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	/* Orphaned FastCGI children are reparented to us, to be reaped. */
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return NULL;
+	h->server = server;
+	h->htaccess = o->htaccess;
 	h->log_fd = -1;
 	h->pid = -1;
 	if ((h->tmpdir = make_tmpdir("fu-it-")) == NULL ||
@@ -592,10 +696,11 @@ harness_start(const struct harness_opts *opts)
 		goto out;
 	}
 	for (int i = 0; i < PORT_TRIES; i++)
-		if ((rc = start_lighttpd(h)) != 1)
+		if ((rc = start_server(h)) != 1)
 			break;
 	if (rc == 1)
-		harness_say("lighttpd found its port taken %d times in a row", PORT_TRIES);
+		harness_say("%s found its port taken %d times in a row",
+		    server_names[h->server], PORT_TRIES);
 	if (rc != 0)
 		goto out;
 	ret = h;
@@ -622,7 +727,7 @@ reap_group(pid_t pgid)
 		if (now_ms() >= end) {
 			if (killed)
 				return;
-			harness_say("FastCGI children still running after lighttpd: SIGKILL");
+			harness_say("FastCGI children still running after the server: SIGKILL");
 			kill(-pgid, SIGKILL);
 			killed = 1;
 			end = now_ms() + HARNESS_STOP_TIMEOUT_MS;
@@ -641,7 +746,8 @@ harness_stop(struct harness *h)
 	if (h->pid > 0) {
 		kill(-h->pid, SIGTERM);
 		if (!wait_bounded(h->pid, HARNESS_STOP_TIMEOUT_MS, &status)) {
-			harness_say("lighttpd still running after SIGTERM: SIGKILL");
+			harness_say("%s still running after SIGTERM: SIGKILL",
+			    server_names[h->server]);
 			kill(-h->pid, SIGKILL);
 			waitpid(h->pid, &status, 0);
 		}
@@ -675,6 +781,12 @@ harness_alive(struct harness *h)
 		return 0;
 	}
 	return 1;
+}
+
+const char *
+harness_server(const struct harness *h)
+{
+	return server_names[h->server];
 }
 
 const char *
@@ -743,10 +855,13 @@ harness_check_log(const struct harness *h)
 	static const char *const marks[] = {
 		"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", NULL
 	};
-	char *log = harness_read_log(h);
+	char *log;
 	const char *at = NULL;
 	int ret = 0;
 
+	if (h == NULL)
+		return 0;	/* a group whose server did not start */
+	log = harness_read_log(h);
 	if (log == NULL)
 		return 0;
 	for (size_t i = 0; marks[i] != NULL && at == NULL; i++)

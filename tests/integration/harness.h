@@ -1,8 +1,9 @@
 /*
  * harness: the integration-test harness.  It starts the four fcgi-users
- * programs behind a real web server (lighttpd, with lighttpd/dev.conf) on a
- * free loopback port, with a fresh temporary data folder (database,
- * sockets, log), sends HTTP requests with libcurl exactly as given (any
+ * programs behind a real web server — lighttpd with lighttpd/dev.conf, or
+ * Apache 2.4 with mod_fcgid and apache/test-httpd.conf — on a free
+ * loopback port, with a fresh temporary data folder (database, sockets,
+ * log), sends HTTP requests with libcurl exactly as given (any
  * method, raw body, path bytes untouched, no redirects followed, bounded
  * time), reads the log the programs write, runs the admin tool with the
  * same settings, and runs a program directly as plain CGI.
@@ -22,10 +23,26 @@
  * entry "NAME" (no '=') removes it.  The test process's own environment is
  * never changed (the variables are set in the forked child only).
  *
- * Environment of the test run: FU_KEEP_TMP=1 keeps the temporary folders
- * (their paths are printed on stderr); FU_LIGHTTPD names the lighttpd
- * binary (default: the one CMake found).  The build and source folders come
- * from the compile definitions FU_BINARY_DIR and FU_SOURCE_DIR.
+ * lighttpd hands the programs its whole environment.  Under Apache,
+ * mod_fcgid hands them only PATH and LD_LIBRARY_PATH of its own, so the
+ * harness writes every other variable as a FcgidInitialEnv line into
+ * <data>/fcgid-env.conf, which apache/test-httpd.conf includes: the
+ * programs see the same environment either way.  mod_fcgid cuts values to
+ * 127 bytes, so a longer value (a PEM key), or one holding '"', '\', '$'
+ * or a newline, goes into an env file named by FCGI_USERS_ENV_FILE
+ * instead: only settings can be passed that way, and not when the test
+ * sets FCGI_USERS_ENV_FILE itself (harness_start() then fails).  When the
+ * test runs as root, Apache is started in a user namespace where it is an
+ * ordinary user (Apache will not run programs as root; see harness.c).
+ *
+ * Environment of the test run: FU_SERVER (lighttpd or apache) picks the
+ * server when harness_opts.server is NULL (default lighttpd), so one test
+ * program runs against either; FU_KEEP_TMP=1 keeps the temporary folders
+ * (their paths are printed on stderr); FU_LIGHTTPD, FU_APACHE and
+ * FU_APACHE_MODULES name the lighttpd binary, the Apache binary and the
+ * folder of Apache's modules (default: what CMake found).  The build and
+ * source folders come from the compile definitions FU_BINARY_DIR and
+ * FU_SOURCE_DIR.
  *
  * Functions that can fail print one line saying why on stderr.
  */
@@ -47,10 +64,18 @@ struct harness;
 #define HARNESS_LOG_MAX			(64u * 1024 * 1024)	/* log bytes read */
 
 struct harness_opts {
-	const char		*server;	/* "lighttpd" (NULL: the default); "apache": XXX not yet */
+	const char		*server;	/* "lighttpd" or "apache"; NULL: $FU_SERVER, else lighttpd */
 	const char *const	*env;		/* "K=V" sets, "K" unsets; NULL-terminated; may be NULL */
 	int			 procs;		/* FastCGI processes per program; 0: 2 */
 	int			 no_migrate;	/* do not run `fcgi-users migrate up` first */
+	/*
+	 * Apache as a shared host (whatever server and FU_SERVER say): the
+	 * document root <data>/public_html holds apache/htaccess as .htaccess,
+	 * cgi-bin/ with copies of the programs, and fcgi-users-data/ with
+	 * fcgi-users.env, every setting of the programs' environment; the
+	 * programs get no other environment and find that file themselves.
+	 */
+	int			 htaccess;
 };
 
 /*
@@ -69,6 +94,9 @@ void		 harness_stop(struct harness *);
 /* 1 while the web server process is running, else 0. */
 int		 harness_alive(struct harness *);
 
+/* The server it runs: "lighttpd" or "apache" (for the few cases where
+ * the servers answer differently by design; say why where it is used). */
+const char	*harness_server(const struct harness *);
 /* "http://127.0.0.1:PORT" (no trailing slash). */
 const char	*harness_url(const struct harness *);
 /* The temporary data folder: database, sockets, log. */
@@ -93,7 +121,8 @@ char		*harness_wait_log(const struct harness *, const char *needle,
  * Whether the log holds a sanitizer report (AddressSanitizer,
  * LeakSanitizer, UBSan "runtime error:") from a program built with
  * FCGI_USERS_SANITIZE: 0 when clean, else -1 after printing the report's
- * first lines on stderr.  Tests call it before harness_stop().
+ * first lines on stderr.  Tests call it before harness_stop().  Accepts
+ * NULL (0): a group teardown after a failed start.
  */
 int		 harness_check_log(const struct harness *);
 /* A test's end: harness_check_log, then harness_stop, then *hp = NULL

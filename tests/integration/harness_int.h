@@ -21,12 +21,20 @@ struct envv {
 	size_t	 n;
 };
 
+enum server {
+	SERVER_LIGHTTPD,
+	SERVER_APACHE,
+	SERVER__MAX
+};
+
 struct harness {
+	enum server	 server;
+	int		 htaccess;	/* harness_opts.htaccess */
 	char		*tmpdir;
 	char		*log_path;
 	char		 url[64];
 	int		 log_fd;
-	pid_t		 pid;		/* lighttpd, leader of its process group */
+	pid_t		 pid;		/* the web server, leader of its process group */
 	CURL		*curl;
 	struct envv	 env;
 };
@@ -47,5 +55,17 @@ char	*harness_asprintf(const char *fmt, ...)
 int	 harness_http_request(struct harness *h, const char *method,
 	    const char *path, const char *const *headers, const char *body,
 	    size_t body_len, long timeout_ms, int quiet, struct http_resp *out);
+
+/* harness_apache.c: the Apache binary (FU_APACHE, else CMake's find). */
+const char *harness_apache_path(void);
+/* The folder of Apache's modules (FU_APACHE_MODULES, else CMake's find). */
+const char *harness_apache_modules(void);
+/* Whether Apache and mod_fcgid are there; 0, or -1 after saying why. */
+int	 harness_apache_check(void);
+/* Before each start: the empty document root and <data>/fcgid-env.conf
+ * (the programs' environment as FcgidInitialEnv lines), or with
+ * h->htaccess the shared host's document root; 0, or -1 after saying why
+ * (a value mod_fcgid cannot pass, for one). */
+int	 harness_apache_prepare(struct harness *);
 
 #endif

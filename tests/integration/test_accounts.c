@@ -1,5 +1,5 @@
 /*
- * test_accounts: the accounts contract through a real lighttpd
+ * test_accounts: the accounts contract through a real web server
  * (harness.h): register, login, logout, /users/me, /users/{id}, /protected,
  * /.well-known/jwks.json and the access tokens, as FastAPI-Users 14/15 with
  * pydantic 2 answers them, plus the issue's additions (logout revokes, a

@@ -1,6 +1,6 @@
 /*
  * test_accounts_bad_input: the malformed-input matrix of the accounts
- * routes through a real lighttpd (harness.h).  POST /auth/register,
+ * routes through a real web server (harness.h).  POST /auth/register,
  * POST /auth/jwt/login, PATCH /users/me and PATCH /users/{id} get missing
  * fields, wrong JSON types, nulls, invalid JSON, wrong content types, huge
  * strings and bodies, invalid UTF-8, NUL characters, SQL-looking strings,
@@ -700,7 +700,7 @@ test_odd_authorization(void **state)
 		if (r.json != NULL)
 			au_check_401(__LINE__, &r, 1);
 		else
-			au_check_4xx(__LINE__, &r);	/* refused by lighttpd itself */
+			au_check_4xx(__LINE__, &r);	/* refused by the web server itself */
 		http_resp_free(&r);
 	}
 	au_end();

@@ -1,5 +1,5 @@
 /*
- * test_lifecycle: the account-lifecycle routes through a real lighttpd
+ * test_lifecycle: the account-lifecycle routes through a real web server
  * (harness.h) — forgot/reset-password, request-verify-token/verify,
  * REQUIRE_VERIFIED_LOGIN, the per-recipient mail limit, and
  * /auth/mcp-token — with the mail read from the outbox file the harness

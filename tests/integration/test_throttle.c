@@ -1,6 +1,6 @@
 /*
  * test_throttle (ctest test_throttle_http): login throttling through a real
- * lighttpd (harness.h), with LOGIN_MAX_FAILURES=3, LOGIN_FAILURE_WINDOW=5
+ * web server (harness.h), with LOGIN_MAX_FAILURES=3, LOGIN_FAILURE_WINDOW=5
  * and cheap Argon2 parameters.  Three bad logins answer 400
  * LOGIN_BAD_CREDENTIALS, the fourth — right password or not — 429
  * {"detail":"Too many failed login attempts"} with Retry-After, quickly

@@ -3,8 +3,9 @@
  * (src/common/config.c).  The env-file grammar (quotes, escapes, comments,
  * CRLF, BOM) and its caps; every setting's validation, named in *bad, with a
  * reason that never repeats a secret; defaults; the environment winning over
- * the file; and config_free being safe after any failure.  Run under
- * valgrind: every path must free what it loaded.
+ * the file; the default env file found next to the executable's folder;
+ * and config_free being safe after any failure.  Run under valgrind: every
+ * path must free what it loaded.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -806,8 +812,219 @@ test_load_environ(void **state)
 	DONE();
 }
 
+/* --- the default env file ------------------------------------------------ */
+
+static void
+test_default_env_file_path(void **state)
+{
+	static const struct {
+		int		 line;
+		const char	*exe;
+		size_t		 len;		/* of the buffer */
+		int		 rc;
+		const char	*want;
+	} cases[] = {
+		{ __LINE__, "/home/u/cgi-bin/users.fcgi", 256, 0,
+		    "/home/u/cgi-bin/../fcgi-users-data/fcgi-users.env" },
+		{ __LINE__, "/users.fcgi", 256, 0, "/../fcgi-users-data/fcgi-users.env" },
+		{ __LINE__, "/a/b/", 256, 0, "/a/b/../fcgi-users-data/fcgi-users.env" },
+		/* exactly the room it needs (with the NUL), and one byte less */
+		{ __LINE__, "/a/p", sizeof("/a/../fcgi-users-data/fcgi-users.env"), 0,
+		    "/a/../fcgi-users-data/fcgi-users.env" },
+		{ __LINE__, "/a/p", sizeof("/a/../fcgi-users-data/fcgi-users.env") - 1, -1,
+		    NULL },
+		{ __LINE__, "/a/p", 0, -1, NULL },
+		/* not an absolute path */
+		{ __LINE__, "users.fcgi", 256, -1, NULL },
+		{ __LINE__, "cgi-bin/users.fcgi", 256, -1, NULL },
+		{ __LINE__, "", 256, -1, NULL },
+	};
+	char	 buf[256], self[PATH_MAX], want[PATH_MAX + 64], *slash;
+	ssize_t	 n;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < NCASES(cases); i++) {
+		CHECK_INT(cases[i].line, config_default_env_file(cases[i].exe, buf,
+		    cases[i].len), cases[i].rc);
+		if (cases[i].rc == 0)
+			CHECK_STR(cases[i].line, buf, cases[i].want);
+	}
+	/* NULL: this very program's folder. */
+	assert_true((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0);
+	self[n] = '\0';
+	assert_non_null(slash = strrchr(self, '/'));
+	*slash = '\0';
+	snprintf(want, sizeof(want), "%s/%s", self, CONFIG_DEFAULT_ENV_FILE);
+	CHECK_INT(__LINE__, config_default_env_file(NULL, buf, sizeof(buf)),
+	    strlen(want) < sizeof(buf) ? 0 : -1);
+	if (strlen(want) < sizeof(buf))
+		CHECK_STR(__LINE__, buf, want);
+	DONE();
+}
+
+/*
+ * config_load() reads the default file only for the running executable,
+ * and every unit test in this build folder would find the same one.  So a
+ * copy of this program is run from a folder of its own, T/bin, next to
+ * T/fcgi-users-data: `T/bin/test_config --load VAR=VALUE...` loads with
+ * that environment and prints what came of it (see main()).
+ */
+static void
+child_load(char *const *envp)
+{
+	struct config	 c;
+	const char	*bad = NULL;
+	char		 why[512];
+	enum config_err	 e;
+
+	e = config_load(&c, envp, &bad, why, sizeof(why));
+	printf("%s|%s|%lld|%s\n", config_strerror(e), bad != NULL ? bad : "-",
+	    e == CONFIG_OK ? (long long)c.jwt_expire_minutes : -1LL,
+	    e == CONFIG_OK ? "" : why);
+	config_free(&c);
+}
+
+static int
+rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Copies the file at `from` to `to` with mode 0700. */
+static void
+copy_exe(const char *from, const char *to)
+{
+	char	 buf[65536];
+	ssize_t	 n;
+	int	 in, out;
+
+	assert_true((in = open(from, O_RDONLY | O_CLOEXEC)) != -1);
+	assert_true((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700)) != -1);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		assert_true(write(out, buf, (size_t)n) == n);
+	assert_true(n == 0);
+	close(in);
+	assert_int_equal(close(out), 0);
+}
+
+/* Runs the copy with `env` (NULL-terminated); its one output line in out. */
+static void
+run_copy(const char *exe, const char *const *env, char *out, size_t len)
+{
+	const char	*argv[16] = { exe, "--load" };
+	int		 p[2], status;
+	size_t		 n = 2, got = 0;
+	ssize_t		 r;
+	pid_t		 pid;
+
+	for (size_t i = 0; env[i] != NULL && n < 15; i++)
+		argv[n++] = env[i];
+	argv[n] = NULL;
+	assert_int_equal(pipe(p), 0);
+	assert_true((pid = fork()) != -1);
+	if (pid == 0) {
+		static char *const none[] = { NULL };
+
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		execve(exe, (char *const *)argv, none);
+		_exit(127);
+	}
+	close(p[1]);
+	while (got + 1 < len && (r = read(p[0], out + got, len - got - 1)) > 0)
+		got += (size_t)r;
+	out[got] = '\0';
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	if (got > 0 && out[got - 1] == '\n')
+		out[got - 1] = '\0';
+}
+
+static void
+test_load_default_env_file(void **state)
+{
+#define F_OK_MIN33	GOOD_SECRET "\nJWT_EXPIRE_MINUTES=33\n"
+	static const struct {
+		int		 line;
+		const char	*file;		/* the default file; NULL: none */
+		const char	*env[4];	/* the program's whole environment */
+		const char	*want;		/* "error|bad|minutes|why" */
+	} cases[] = {
+		/* found and read when FCGI_USERS_ENV_FILE is absent */
+		{ __LINE__, F_OK_MIN33, { NULL }, "ok|-|33|" },
+		{ __LINE__, F_OK_MIN33, { "PATH=/bin" }, "ok|-|33|" },
+		/* the environment wins over it, as over any env file */
+		{ __LINE__, F_OK_MIN33, { "JWT_EXPIRE_MINUTES=7" }, "ok|-|7|" },
+		/* set but empty: no env file at all */
+		{ __LINE__, F_OK_MIN33, { "FCGI_USERS_ENV_FILE=" },
+		    "required setting missing|JWT_SECRET|-1|is required" },
+		{ __LINE__, F_OK_MIN33, { "FCGI_USERS_ENV_FILE=", GOOD_SECRET }, "ok|-|60|" },
+		/* named: that file and not the default (it does not exist) */
+		{ __LINE__, F_OK_MIN33, { "FCGI_USERS_ENV_FILE=/nonexistent/x.env" },
+		    "unreadable or malformed env file|FCGI_USERS_ENV_FILE|-1|"
+		    "cannot open: No such file or directory" },
+		/* absent: nothing read, and no error */
+		{ __LINE__, NULL, { GOOD_SECRET }, "ok|-|60|" },
+		{ __LINE__, NULL, { NULL },
+		    "required setting missing|JWT_SECRET|-1|is required" },
+		/* malformed: reported with the line and the file it was */
+		{ __LINE__, GOOD_SECRET "\nnot a setting\n", { NULL },
+		    "unreadable or malformed env file|FCGI_USERS_ENV_FILE|-1|"
+		    "malformed line 2 (@/fcgi-users-data/fcgi-users.env, read because "
+		    "FCGI_USERS_ENV_FILE is unset)" },
+		{ __LINE__, "JWT_SECRET=short\n", { NULL },
+		    "invalid setting|JWT_SECRET|-1|must be 32 to 4096 characters long (got 5)" },
+	};
+	char	 dir[] = "/tmp/test_config_exe.XXXXXX", self[PATH_MAX];
+	char	 exe[128], data[128], file[160], out[1024], want[1024];
+	ssize_t	 n;
+	size_t	 i;
+	int	 fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(exe, sizeof(exe), "%s/bin", dir);
+	snprintf(data, sizeof(data), "%s/fcgi-users-data", dir);
+	snprintf(file, sizeof(file), "%s/fcgi-users.env", data);
+	assert_int_equal(mkdir(exe, 0700), 0);
+	assert_int_equal(mkdir(data, 0700), 0);
+	strcat(exe, "/test_config");
+	assert_true((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0);
+	self[n] = '\0';
+	copy_exe(self, exe);
+	for (i = 0; i < NCASES(cases); i++) {
+		const char *at;
+
+		(void)unlink(file);
+		if (cases[i].file != NULL) {
+			assert_true((fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600)) != -1);
+			assert_true(write(fd, cases[i].file, strlen(cases[i].file)) ==
+			    (ssize_t)strlen(cases[i].file));
+			close(fd);
+		}
+		run_copy(exe, cases[i].env, out, sizeof(out));
+		/* '@' in a want stands for T/bin/.. */
+		if ((at = strchr(cases[i].want, '@')) != NULL)
+			snprintf(want, sizeof(want), "%.*s%s/bin/..%s",
+			    (int)(at - cases[i].want), cases[i].want, dir, at + 1);
+		else
+			snprintf(want, sizeof(want), "%s", cases[i].want);
+		CHECK_STR(cases[i].line, out, want);
+		CHECK(cases[i].line, strstr(out, SECRET32) == NULL);
+	}
+	(void)nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	DONE();
+#undef F_OK_MIN33
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_env),
@@ -822,7 +1039,14 @@ main(void)
 		cmocka_unit_test(test_load_env_file),
 		cmocka_unit_test(test_load_env_file_unreadable),
 		cmocka_unit_test(test_load_environ),
+		cmocka_unit_test(test_default_env_file_path),
+		cmocka_unit_test(test_load_default_env_file),
 	};
 
+	/* A copy of this program run by test_load_default_env_file. */
+	if (argc >= 2 && strcmp(argv[1], "--load") == 0) {
+		child_load(argv + 2);
+		return 0;
+	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
