@@ -166,10 +166,12 @@ read_message(struct request *req, struct response *resp)
 		    "Service Unavailable");
 		return NULL;
 	}
-	if (json_parse(req->body, req->body_len, &msg, &pos, &why) != JSON_OK ||
-	    msg == NULL) {
-		json_object_put(msg);
+	if (json_parse(req->body, req->body_len, &msg, &pos, &why) != JSON_OK) {
 		rpc_http_error(resp, 400, RPC_PARSE_ERROR, "Parse error");
+		return NULL;
+	}
+	if (msg == NULL) {	/* the literal null: JSON, not JSON-RPC */
+		rpc_http_error(resp, 400, RPC_INVALID_REQUEST, "Invalid Request");
 		return NULL;
 	}
 	return msg;
