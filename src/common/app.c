@@ -20,6 +20,7 @@
 #include <openssl/rand.h>
 
 #include "app.h"
+#include "app_int.h"
 #include "arena.h"
 #include "db.h"
 #include "log.h"
@@ -29,11 +30,6 @@ extern char **environ;
 
 #define ARENA_FIRST_CHUNK	(64 * 1024)
 #define REQUEST_ID_MAX		128
-
-/* Where a request came from and where its answer goes. */
-struct app_io {
-	FCGX_Request	*fcgi;		/* NULL in CGI mode: stdin/stdout */
-};
 
 static const char *const state_details[APP__MAX] = {
 	[APP_READY] = "OK",
@@ -480,110 +476,25 @@ request_id(struct request *req)
 	    b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
-static size_t
-io_read(struct app_io *io, char *buf, size_t n)
+void
+app_final_headers(struct request *req, struct response *resp)
 {
-	size_t	 got = 0;
-	int	 r;
-	size_t	 chunk;
-
-	while (got < n) {
-		chunk = n - got > (1 << 30) ? (1 << 30) : n - got;
-		if (io->fcgi != NULL)
-			r = FCGX_GetStr(buf + got, (int)chunk, io->fcgi->in);
-		else
-			r = (int)fread(buf + got, 1, chunk, stdin);
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	return got;
+	cors_simple(req->app, req, resp);
+	response_set_header(resp, "X-Request-ID", req->request_id);
 }
 
-static void
-io_write(struct app_io *io, const char *buf, size_t n)
-{
-	if (n == 0)
-		return;
-	if (io->fcgi != NULL)
-		(void)FCGX_PutStr(buf, (int)n, io->fcgi->out);
-	else
-		(void)fwrite(buf, 1, n, stdout);
-}
-
-/* Reads the body per CONTENT_LENGTH (RFC 3875 §4.2); sets an error answer
- * and returns -1 when it is malformed or over the cap. */
+/* Whether the route the request goes to reads its own body (ROUTE_DEFER_BODY). */
 static int
-read_body(struct app *app, struct request *req, struct response *resp,
-    struct app_io *io)
+defers_body(const struct app *app, const struct request *req)
 {
-	const char	*cl = request_param(req, "CONTENT_LENGTH");
-	int64_t		 len, max = app->config.max_body_bytes;
-	char		*buf;
+	const struct route	*rt;
+	const char		*params[REQUEST_MAX_PATH_PARAMS];
+	size_t			 np;
+	unsigned		 allowed;
 
-	req->body = "";
-	req->body_len = 0;
-	if (max <= 0)
-		max = 1 << 20;
-	if (cl == NULL || *cl == '\0')
-		return 0;
-	if (config_strtonum(cl, 0, INT64_MAX, &len) != 0) {
-		response_error(resp, 400, "Invalid Content-Length");
-		return -1;
-	}
-	if (len > max) {
-		response_error(resp, 413, "Request body too large");
-		return -1;
-	}
-	if ((buf = arena_alloc(req->arena, (size_t)len + 1)) == NULL) {
-		response_error(resp, 503, "Service Unavailable");
-		return -1;
-	}
-	if (io_read(io, buf, (size_t)len) != (size_t)len) {
-		response_error(resp, 400, "Incomplete request body");
-		return -1;
-	}
-	buf[len] = '\0';
-	req->body = buf;
-	req->body_len = (size_t)len;
-	return 0;
-}
-
-static void
-write_response(struct app_io *io, struct request *req, struct response *resp)
-{
-	char	 head[8192];
-	size_t	 i, n = 0;
-	int	 w;
-
-	w = snprintf(head, sizeof(head), "Status: %d %s\r\n", resp->status,
-	    response_reason(resp->status));
-	n = (size_t)w;
-	if (resp->content_type != NULL) {
-		w = snprintf(head + n, sizeof(head) - n,
-		    "Content-Type: %s\r\nContent-Length: %zu\r\n",
-		    resp->content_type, resp->body_len);
-		if (w > 0 && (size_t)w < sizeof(head) - n)
-			n += (size_t)w;
-	} else if (resp->status != 204 && resp->status != 304) {
-		w = snprintf(head + n, sizeof(head) - n, "Content-Length: 0\r\n");
-		n += (size_t)w;
-	}
-	for (i = 0; i < resp->n_headers; i++) {
-		/* Header values are ours or checked; CR/LF never get through. */
-		if (strpbrk(resp->headers[i].value, "\r\n") != NULL)
-			continue;
-		w = snprintf(head + n, sizeof(head) - n, "%s: %s\r\n",
-		    resp->headers[i].name, resp->headers[i].value);
-		if (w < 0 || (size_t)w >= sizeof(head) - n - 2)
-			break;		/* XXX headers past 8 KiB are dropped */
-		n += (size_t)w;
-	}
-	head[n++] = '\r';
-	head[n++] = '\n';
-	io_write(io, head, n);
-	if (req->method != HTTP_HEAD && resp->body != NULL)
-		io_write(io, resp->body, resp->body_len);
+	rt = app_route_match(NULL, app->def->routes, app->def->n_routes,
+	    req->method, req->path, params, &np, &allowed);
+	return rt != NULL && (rt->flags & ROUTE_DEFER_BODY);
 }
 
 static void
@@ -640,19 +551,22 @@ handle(struct app *app, struct arena *arena, char **params, struct app_io *io)
 		req.content_type = NULL;
 	if (cors_preflight(app, &req, &resp))
 		goto done;
-	if (read_body(app, &req, &resp, io) != 0)
+	if (!defers_body(app, &req) && app_read_body(&req, &resp) != 0)
 		goto done;
 	app_dispatch(app, &req, &resp);
 done:
 	if (req.path == NULL)
 		req.path = "";
-	cors_simple(app, &req, &resp);
-	response_set_header(&resp, "X-Request-ID", req.request_id);
-	write_response(io, &req, &resp);
+	if (!resp.streamed) {
+		app_final_headers(&req, &resp);
+		app_write_response(io, &req, &resp);
+	}
 	la.request_id = req.request_id;
 	la.method = req.method_name;
 	la.path = req.path;
 	la.status = resp.status;
+	if (resp.streamed && resp.stream_failed)
+		log_info("client went away during a streamed answer", "path", req.path);
 	la.duration_us = app_now_us() - t0;
 	la.user_id = req.user_id;
 	log_access(&la);

@@ -22,6 +22,7 @@ typedef void (*route_handler)(struct request *, struct response *);
 
 enum route_flags {
 	ROUTE_NO_DB	= 1 << 0,	/* runs even when the database is not ready */
+	ROUTE_DEFER_BODY = 1 << 1,	/* the handler reads the body (app_read_body) */
 };
 
 struct route {
@@ -82,6 +83,32 @@ void	 app_dispatch(struct app *, struct request *, struct response *);
 enum app_state app_db_ready(struct app *);
 /* The 503 detail for a state that is not APP_READY. */
 const char *app_state_detail(enum app_state);
+
+/*
+ * Reads the request body (CONTENT_LENGTH, capped by MAX_REQUEST_BODY_BYTES)
+ * into req->body.  app calls it before every handler but those of
+ * ROUTE_DEFER_BODY routes, which call it themselves once their own checks
+ * (authentication …) have passed.  Returns 0, or -1 after answering resp
+ * (400 malformed or incomplete, 413 over the cap, 503 out of memory).
+ * A second call returns what the first did.
+ */
+int	 app_read_body(struct request *, struct response *);
+
+/*
+ * A streamed answer (Server-Sent Events): app_stream_begin writes the
+ * status, content_type and the headers set on resp so far (with
+ * X-Request-ID and CORS), without Content-Length, and flushes them to the
+ * web server; every app_stream_write then writes and flushes its bytes at
+ * once.  The web server must pass them on unbuffered (lighttpd
+ * server.stream-response-body = 2; mod_fcgid FcgidOutputBufferSize 0).
+ * app writes nothing more once a stream began.  Both return 0, or -1 when
+ * the client is gone (later writes are dropped) or the stream was begun
+ * twice.
+ */
+int	 app_stream_begin(struct request *, struct response *, int status,
+	    const char *content_type);
+int	 app_stream_write(struct request *, struct response *, const char *buf,
+	    size_t len);
 
 /* Monotonic clock in microseconds. */
 int64_t	 app_now_us(void);

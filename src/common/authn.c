@@ -78,13 +78,78 @@ fail_db(struct response *resp)
 	return -1;
 }
 
-/* The token after "Bearer " (scheme case-insensitive), or NULL. */
-static const char *
-bearer_token(const char *h)
+const char *
+authn_bearer(const struct request *req)
 {
+	const char	*h = request_header(req, "Authorization");
+
 	if (h == NULL || strncasecmp(h, "bearer ", 7) != 0)
 		return NULL;
 	return h + 7;
+}
+
+/* Loads the user of a verified token: active, its jti not revoked. */
+static enum authn_result
+load_user(struct request *req, struct principal *p)
+{
+	enum users_err	 ue;
+	int		 revoked;
+
+	ue = users_find_for_token(req->app->db, req->arena, p->claims.sub,
+	    p->claims.jti, &p->user, &revoked);
+	if (ue == USERS_NOTFOUND)
+		return AUTHN_EINVALID;
+	if (ue != USERS_OK)
+		return AUTHN_EDB;
+	if (revoked || !p->user.is_active)
+		return AUTHN_EINVALID;
+	return AUTHN_OK;
+}
+
+enum authn_result
+authn_access_token(struct request *req, const char *tok, struct principal *p)
+{
+	enum authn_result	 r;
+
+	memset(p, 0, sizeof(*p));
+	p->token = tok;
+	p->token_len = strlen(tok);
+	if (p->token_len == 0 || p->token_len > JWT_MAX_TOKEN ||
+	    tokens_verify(&req->app->tokens, tok, p->token_len, (int64_t)time(NULL),
+	    &p->claims) != TOKENS_OK)
+		return AUTHN_EINVALID;
+	if ((r = load_user(req, p)) != AUTHN_OK)
+		return r;
+	/* A password change refuses the tokens issued before it but one. */
+	if (p->claims.gen != p->user.token_generation &&
+	    (p->user.tokens_exempt_jti == NULL ||
+	    strcmp(p->user.tokens_exempt_jti, p->claims.jti) != 0))
+		return AUTHN_EINVALID;
+	req->user_id = arena_strdup(req->arena, p->user.id);	/* p dies with the handler */
+	return AUTHN_OK;
+}
+
+enum authn_result
+authn_mcp_token(struct request *req, const char *tok, struct principal *p,
+    struct mcp_claims *mc)
+{
+	enum authn_result	 r;
+
+	memset(p, 0, sizeof(*p));
+	p->token = tok;
+	p->token_len = strlen(tok);
+	if (p->token_len == 0 || p->token_len > JWT_MAX_TOKEN ||
+	    mcp_tokens_verify(&req->app->mcp, tok, p->token_len, (int64_t)time(NULL),
+	    mc) != TOKENS_OK)
+		return AUTHN_EINVALID;
+	memcpy(p->claims.sub, mc->sub, sizeof(p->claims.sub));
+	memcpy(p->claims.jti, mc->jti, sizeof(p->claims.jti));
+	p->claims.iat = mc->iat;
+	p->claims.exp = mc->exp;
+	if ((r = load_user(req, p)) != AUTHN_OK)
+		return r;
+	req->user_id = arena_strdup(req->arena, p->user.id);
+	return AUTHN_OK;
 }
 
 int
@@ -92,14 +157,10 @@ authn_require(struct request *req, struct response *resp, int flags,
     struct principal *p)
 {
 	struct app	*app = req->app;
-	const char	*auth, *tok, *key;
-	int64_t		 now = (int64_t)time(NULL);
-	enum users_err	 ue;
-	int		 revoked;
+	const char	*tok, *key;
 
 	memset(p, 0, sizeof(*p));
-	auth = request_header(req, "Authorization");
-	tok = bearer_token(auth);
+	tok = authn_bearer(req);
 	if (tok == NULL && (flags & AUTHN_API_KEY) && app->config.api_key != NULL &&
 	    (key = request_header(req, "X-API-KEY")) != NULL) {
 		/* The transition from the Python service's static key. */
@@ -120,32 +181,18 @@ authn_require(struct request *req, struct response *resp, int flags,
 		response_unauthorized(resp, NULL);
 		return -1;
 	}
-	p->token = tok;
-	p->token_len = strlen(tok);
-	if (p->token_len > JWT_MAX_TOKEN ||
-	    tokens_verify(&app->tokens, tok, p->token_len, now, &p->claims) != TOKENS_OK)
-		goto invalid;
-	/* The user and the revocation of its token, in one statement. */
-	ue = users_find_for_token(app->db, req->arena, p->claims.sub, p->claims.jti,
-	    &p->user, &revoked);
-	if (ue == USERS_NOTFOUND)
-		goto invalid;
-	if (ue != USERS_OK)
+	switch (authn_access_token(req, tok, p)) {
+	case AUTHN_OK:
+		break;
+	case AUTHN_EDB:
 		return fail_db(resp);
-	if (revoked || !p->user.is_active)
-		goto invalid;
-	/* A password change refuses the tokens issued before it but one. */
-	if (p->claims.gen != p->user.token_generation &&
-	    (p->user.tokens_exempt_jti == NULL ||
-	    strcmp(p->user.tokens_exempt_jti, p->claims.jti) != 0))
-		goto invalid;
-	req->user_id = arena_strdup(req->arena, p->user.id);	/* p dies with the handler */
+	default:
+		response_unauthorized(resp, "invalid_token");
+		return -1;
+	}
 	if ((flags & AUTHN_SUPERUSER) && !p->user.is_superuser) {
 		response_error(resp, 403, "Forbidden");
 		return -1;
 	}
 	return 0;
-invalid:
-	response_unauthorized(resp, "invalid_token");
-	return -1;
 }

@@ -36,6 +36,33 @@ struct principal {
 	size_t			 token_len;
 };
 
+enum authn_result {
+	AUTHN_OK,
+	AUTHN_EINVALID,		/* bad, expired, revoked or foreign token; no such active user */
+	AUTHN_EDB,		/* the database failed */
+	AUTHN__MAX
+};
+
+/* The token of `Authorization: Bearer <token>` (scheme in any case), or
+ * NULL when the header is absent or another scheme. */
+const char	*authn_bearer(const struct request *);
+/*
+ * Checks an access token (tokens_verify) and loads its user: it must
+ * exist, be active, the token not revoked nor older than a password
+ * change.  AUTHN_OK with *p filled (the user from req's arena) and
+ * req->user_id set.
+ */
+enum authn_result authn_access_token(struct request *, const char *tok,
+		    struct principal *p);
+/*
+ * The same for an MCP token (mcp_tokens_verify: signature, iss, aud, times)
+ * of an active user whose jti is not revoked; *mc holds its claims
+ * (scope …), p->claims its sub, jti, iat and exp.  The scope is the
+ * caller's to check.
+ */
+enum authn_result authn_mcp_token(struct request *, const char *tok,
+		    struct principal *p, struct mcp_claims *mc);
+
 /*
  * Authenticates the request.  Returns 0 with *p filled, or -1 after
  * answering resp (401, 403, or 503 when the database fails).

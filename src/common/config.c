@@ -147,6 +147,18 @@ static const struct setting settings[] = {
 	    S(mcp_jwt_issuer), NO_INT, NULL, check_not_blank },
 	{ "MCP_JWT_AUDIENCE", SET_STRING, "mcp-server", 0, 0, 1, 512,
 	    S(mcp_jwt_audience), NO_INT, NULL, check_not_blank },
+	/* The MCP endpoint (src/mcp): DNS-rebinding protection (comma lists;
+	 * "*" allows any), which tokens it takes, how long a session lives
+	 * unused. */
+	{ "MCP_ALLOWED_HOSTS", SET_STRING, NULL, 0, 0, 1, 4096,
+	    S(mcp_allowed_hosts), NO_INT, NULL, check_not_blank },
+	{ "MCP_ALLOWED_ORIGINS", SET_STRING, NULL, 0, 0, 1, 4096,
+	    S(mcp_allowed_origins), NO_INT, NULL, check_not_blank },
+	{ "MCP_ACCEPT_ACCESS_TOKENS", SET_CHOICE, "true", 0, 0, 0, 0,
+	    S(mcp_accept_access_tokens_name), S(mcp_accept_access_tokens), bool_names,
+	    NULL },
+	{ "MCP_SESSION_IDLE_MINUTES", SET_INT, "1440", 0, 0, 1, 525600,
+	    0, S(mcp_session_idle_minutes), NULL, NULL },
 	/* Login of an unverified user: 400 LOGIN_USER_NOT_VERIFIED. */
 	{ "REQUIRE_VERIFIED_LOGIN", SET_CHOICE, "false", 0, 0, 0, 0,
 	    S(require_verified_login_name), S(require_verified_login), bool_names,

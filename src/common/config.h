@@ -85,6 +85,12 @@ struct config {
 	int64_t		 mcp_jwt_expire_minutes;	/* MCP_JWT_EXPIRE_MINUTES [unset: JWT_EXPIRE_MINUTES] */
 	char		*mcp_jwt_issuer;	/* MCP_JWT_ISSUER [personal-server] */
 	char		*mcp_jwt_audience;	/* MCP_JWT_AUDIENCE [mcp-server] */
+	/* the MCP endpoint (src/mcp) */
+	char		*mcp_allowed_hosts;	/* MCP_ALLOWED_HOSTS [unset: loopback and PUBLIC_BASE_URL's host] */
+	char		*mcp_allowed_origins;	/* MCP_ALLOWED_ORIGINS [unset: loopback and PUBLIC_BASE_URL's origin] */
+	int		 mcp_accept_access_tokens;	/* MCP_ACCEPT_ACCESS_TOKENS [true]: index in the bool words */
+	char		*mcp_accept_access_tokens_name;
+	int64_t		 mcp_session_idle_minutes;	/* MCP_SESSION_IDLE_MINUTES [1440] */
 	/* e-mail verification */
 	int		 require_verified_login;	/* REQUIRE_VERIFIED_LOGIN [false]: index in the bool words */
 	char		*require_verified_login_name;

@@ -650,7 +650,9 @@ check_claims(struct json_object *p, const struct jwt_verify_opts *o)
 		return JWT_EEXPIRED;
 	if ((has_nbf && nbf - leeway > now) || (has_iat && iat - leeway > now))
 		return JWT_EIMMATURE;
-	if (o->audience != NULL && (r = claim_aud(p, o->audience)) != JWT_OK)
+	if (o->audience != NULL && (r = claim_aud(p, o->audience)) != JWT_OK &&
+	    (r != JWT_EAUDIENCE || o->audience_alt == NULL ||
+	    (r = claim_aud(p, o->audience_alt)) != JWT_OK))
 		return r;
 	if (o->issuer != NULL) {
 		if (!json_object_object_get_ex(p, "iss", &iss))

@@ -107,6 +107,7 @@ struct jwt_verify_opts {
 	int64_t				 leeway;	/* seconds, >= 0 */
 	const char			*audience;	/* NULL: aud not checked */
 	const char			*issuer;	/* NULL: iss not checked */
+	const char			*audience_alt;	/* a second audience accepted (or NULL) */
 };
 
 /*

@@ -75,6 +75,8 @@ struct request {
 	struct kvlist	 form;
 	int		 form_state;		/* 0 unparsed, 1 ok, -1 failed */
 	enum request_err form_err;
+	/* private to app */
+	int		 body_state;		/* 0 unread, 1 read, -1 failed */
 };
 
 const char	*request_strerror(enum request_err);

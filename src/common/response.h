@@ -26,6 +26,8 @@ struct response {
 	size_t			 body_len;
 	struct response_header	 headers[RESPONSE_MAX_HEADERS];
 	size_t			 n_headers;
+	int			 streamed;	/* app_stream_begin wrote the head */
+	int			 stream_failed;	/* a streamed write failed: client gone */
 };
 
 void	 response_init(struct response *, struct arena *);

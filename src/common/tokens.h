@@ -111,6 +111,7 @@ enum tokens_err	 tokens_verify_check(const struct tokens *, const char *token,
 /* --- MCP tokens (the Python service's /auth/mcp-token) ----------------- */
 
 #define TOKENS_MCP_SCOPE	"mcp-access"
+#define TOKENS_MCP_PATH		"/mcp-server/mcp"	/* the MCP endpoint */
 
 struct mcp_tokens {
 	struct jwt_key	*sign;			/* NULL: no MCP key configured */
@@ -120,6 +121,8 @@ struct mcp_tokens {
 	int64_t		 leeway;
 	const char	*issuer;		/* MCP_JWT_ISSUER [personal-server] */
 	const char	*audience;		/* MCP_JWT_AUDIENCE [mcp-server] */
+	char		*resource;		/* PUBLIC_BASE_URL + TOKENS_MCP_PATH: the
+						 * canonical URL, a second audience (RFC 8707) */
 	char		 why[256];		/* why sign is NULL, for the 503 and the log */
 };
 
@@ -148,7 +151,8 @@ void		 mcp_tokens_free(struct mcp_tokens *);
  */
 enum tokens_err	 mcp_tokens_issue(const struct mcp_tokens *, const struct user *u,
 		    int64_t now, int64_t lifetime, char **out, struct mcp_claims *);
-/* Verifies signature (pinned algorithm), iss, aud and times. */
+/* Verifies signature (pinned algorithm), iss, aud (MCP_JWT_AUDIENCE or
+ * the canonical URL m->resource) and times. */
 enum tokens_err	 mcp_tokens_verify(const struct mcp_tokens *, const char *token,
 		    size_t len, int64_t now, struct mcp_claims *);
 

@@ -49,11 +49,25 @@ mcp_tokens_init(struct mcp_tokens *m, const struct config *c, char *why,
 	m->issuer = c->mcp_jwt_issuer != NULL ? c->mcp_jwt_issuer : MCP_DEFAULT_ISSUER;
 	m->audience = c->mcp_jwt_audience != NULL ? c->mcp_jwt_audience :
 	    MCP_DEFAULT_AUDIENCE;
+	/* The canonical URL of the MCP endpoint (MCP 2025-11-25
+	 * Authorization, RFC 8707): PUBLIC_BASE_URL without a trailing slash. */
+	if (c->public_base_url != NULL) {
+		size_t n = strlen(c->public_base_url);
+
+		while (n > 0 && c->public_base_url[n - 1] == '/')
+			n--;
+		if ((m->resource = malloc(n + sizeof(TOKENS_MCP_PATH))) == NULL) {
+			snprintf(why, whylen, "out of memory");
+			return TOKENS_ENOMEM;
+		}
+		memcpy(m->resource, c->public_base_url, n);
+		memcpy(m->resource + n, TOKENS_MCP_PATH, sizeof(TOKENS_MCP_PATH));
+	}
 	alg = jwt_alg_parse(c->mcp_jwt_algorithm != NULL ? c->mcp_jwt_algorithm :
 	    "RS256");
 	if (alg == JWT_ALG__MAX || alg <= JWT_HS512) {
 		snprintf(why, whylen, "MCP_JWT_ALGORITHM: unsupported");
-		return TOKENS_ECONFIG;
+		goto out;
 	}
 	if (c->mcp_jwt_private_key != NULL) {
 		pem = c->mcp_jwt_private_key;
@@ -130,6 +144,7 @@ mcp_tokens_free(struct mcp_tokens *m)
 		return;
 	for (i = 0; i < m->n_verify; i++)
 		jwt_key_free(m->verify[i]);
+	free(m->resource);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -183,6 +198,7 @@ mcp_tokens_verify(const struct mcp_tokens *m, const char *token, size_t len,
 	opts.now = now;
 	opts.leeway = m->leeway;
 	opts.audience = m->audience;
+	opts.audience_alt = m->resource;
 	opts.issuer = m->issuer;
 	if (jwt_verify(token, len, &opts, &claims) != JWT_OK)
 		goto out;

@@ -218,7 +218,8 @@ test_mint_mcp(void **state)
 	static const char *const keys[] = { "iss", "sub", "iat", "exp", "aud",
 	    "email", "scope", "jti", NULL };
 	const struct jwt_key *const ks[1] = { MCP_KEY };
-	struct jwt_verify_opts vo = { ks, 1, 0, 0, "mcp-server", "personal-server" };
+	struct jwt_verify_opts vo = { .keys = ks, .n_keys = 1, .audience = "mcp-server",
+	    .issuer = "personal-server" };
 	struct json_object *claims, *hdr;
 	struct cgi_result r;
 	char tok[AU_TOKEN_MAX];

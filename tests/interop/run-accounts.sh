@@ -12,6 +12,8 @@
 #          source tree.  When `npm ci` fails because the registry cannot be
 #          reached, the test is skipped (exit 77, ctest's SKIP_RETURN_CODE);
 #          any other failure fails it.
+#   mcp-sdk  the same npm install; the driver runs sdk_client.mjs (the MCP
+#          TypeScript SDK's client) with Node.js.
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -24,7 +26,7 @@ die() { echo "run-accounts.sh: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*" >&2; exit $SKIP; }
 note() { echo "run-accounts.sh: $*" >&2; }
 
-{ [ -n "$peer" ] && [ -x "$driver" ]; } || die "usage: run-accounts.sh pyjwt|jose DRIVER [NODE_PREFIX]"
+{ [ -n "$peer" ] && [ -x "$driver" ]; } || die "usage: run-accounts.sh pyjwt|jose|mcp-sdk DRIVER [NODE_PREFIX]"
 command -v openssl >/dev/null || die "openssl is missing (Debian package openssl)"
 
 # apt_install PKG...: installs Debian packages (root only); an `apt-get
@@ -57,7 +59,7 @@ pyjwt)
 	export FU_INTEROP_PYTHON=/usr/bin/python3
 	export FU_INTEROP_PYJWT_TOOL=$here/pyjwt_tool.py
 	;;
-jose)
+jose|mcp-sdk)
 	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 		# NodeSource's nodejs holds npm and conflicts with Debian's npm
 		# package: ask for npm only when node is not there at all.
@@ -70,7 +72,8 @@ jose)
 	command -v flock >/dev/null && flock 9
 	if ! cmp -s "$here/package-lock.json" "$prefix/package-lock.json" ||
 		! cmp -s "$here/package.json" "$prefix/package.json" ||
-		[ ! -f "$prefix/node_modules/jose/package.json" ]; then
+		[ ! -f "$prefix/node_modules/jose/package.json" ] ||
+		[ ! -f "$prefix/node_modules/@modelcontextprotocol/sdk/package.json" ]; then
 		cp "$here/package.json" "$here/package-lock.json" "$prefix/" || die "cannot copy package.json"
 		note "npm ci --prefix $prefix"
 		log=$prefix/npm-ci.log
@@ -86,13 +89,15 @@ jose)
 	fi
 	# jose_tool.mjs imports "jose": run it from beside that node_modules.
 	cp "$here/jose_tool.mjs" "$prefix/jose_tool.mjs" || die "cannot copy jose_tool.mjs"
+	cp "$here/sdk_client.mjs" "$prefix/sdk_client.mjs" || die "cannot copy sdk_client.mjs"
 	exec 9>&-
 	export FU_INTEROP_NODE
 	FU_INTEROP_NODE=$(command -v node)
 	export FU_INTEROP_JOSE_TOOL=$prefix/jose_tool.mjs
+	export FU_INTEROP_SDK_CLIENT=$prefix/sdk_client.mjs
 	;;
 *)
-	die "unknown peer $peer (pyjwt or jose)"
+	die "unknown peer $peer (pyjwt, jose or mcp-sdk)"
 	;;
 esac
 

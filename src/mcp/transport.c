@@ -1,0 +1,361 @@
+/*
+ * transport: Streamable HTTP (see transport.h).  The request body is read
+ * only after the header checks (ROUTE_DEFER_BODY), parsed with libcommon's
+ * strict JSON parser, judged by rpc.c and answered by protocol.c.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "app.h"
+#include "arena.h"
+#include "auth.h"
+#include "authn.h"
+#include "guard.h"
+#include "json.h"
+#include "log.h"
+#include "mcp.h"
+#include "protocol.h"
+#include "rpc.h"
+#include "session.h"
+#include "transport.h"
+
+#define VERSION_HEADER	"MCP-Protocol-Version"
+#define SESSION_HEADER	"Mcp-Session-Id"
+
+/* --- notifications on an SSE answer ------------------------------------ */
+
+/* Writes one message as an SSE event (HTML Living Standard §9.2). */
+static int
+write_event(struct mcp_call *c, struct json_object *msg)
+{
+	const char	*text, *ev;
+	size_t		 n;
+
+	if ((text = rpc_text(msg, &n)) == NULL)
+		return -1;
+	/* json-c's plain output holds no newline: one data line. */
+	if ((ev = arena_printf(c->req->arena, "event: message\ndata: %s\n\n", text)) == NULL)
+		return -1;
+	return app_stream_write(c->req, c->resp, ev, strlen(ev));
+}
+
+int
+mcp_notify(struct mcp_call *c, const char *method, struct json_object *params)
+{
+	struct json_object	*n = rpc_notification(method, params);
+	int			 r;
+
+	if (!c->can_stream) {
+		json_object_put(n);
+		return 1;
+	}
+	if (!c->streaming) {
+		response_set_header(c->resp, "Cache-Control", "no-cache");
+		response_set_header(c->resp, "X-Accel-Buffering", "no");
+		if (app_stream_begin(c->req, c->resp, 200, "text/event-stream") != 0) {
+			json_object_put(n);
+			return -1;
+		}
+		c->streaming = 1;
+	}
+	r = write_event(c, n);
+	json_object_put(n);
+	return r;
+}
+
+void
+mcp_log(struct mcp_call *c, enum mcp_log_level level, const char *logger,
+    struct json_object *data)
+{
+	struct json_object	*p;
+
+	if (c->log_level == MCP_LOG__MAX || level < c->log_level) {
+		json_object_put(data);
+		return;
+	}
+	p = json_object_new_object();
+	json_object_object_add(p, "level", json_object_new_string(mcp_log_level_name(level)));
+	json_object_object_add(p, "logger", json_object_new_string(logger));
+	json_object_object_add(p, "data", data);
+	(void)mcp_notify(c, "notifications/message", p);
+}
+
+void
+mcp_progress(struct mcp_call *c, double progress, double total, const char *message)
+{
+	struct json_object	*p;
+
+	if (c->progress == NULL)
+		return;
+	p = json_object_new_object();
+	json_object_object_add(p, "progressToken", json_object_get(c->progress));
+	json_object_object_add(p, "progress", json_object_new_double(progress));
+	json_object_object_add(p, "total", json_object_new_double(total));
+	if (message != NULL)
+		json_object_object_add(p, "message", json_object_new_string(message));
+	(void)mcp_notify(c, "notifications/progress", p);
+}
+
+/* --- the checks ---------------------------------------------------------- */
+
+/* Origin, Host and the token: 0, or -1 after answering. */
+static int
+admit(struct request *req, struct response *resp, struct principal *who)
+{
+	if (guard_origin_host(req, resp) != 0)
+		return -1;
+	return auth_require(req, resp, who);
+}
+
+/* MCP-Protocol-Version, when present, must be one we speak: 0 or -1 after 400. */
+static int
+check_version(struct request *req, struct response *resp, const char **hv)
+{
+	*hv = request_header(req, VERSION_HEADER);
+	if (*hv == NULL || protocol_supported(*hv))
+		return 0;
+	rpc_http_error(resp, 400, RPC_SERVER_ERROR, "Bad Request: Unsupported "
+	    "protocol version (supported versions: 2025-11-25, 2025-06-18, "
+	    "2025-03-26, 2024-11-05)");
+	return -1;
+}
+
+/*
+ * The session the request names, into *s, and c->sess; none named is fine.
+ * 0, or -1 after answering 404 or 503.
+ */
+static int
+find_session(struct mcp_call *c, const char *sid, struct session *s)
+{
+	enum session_err	 e;
+	struct app		*app = c->req->app;
+
+	if (sid == NULL)
+		return 0;
+	e = session_find(app->db, sid, c->who->user.id, (int64_t)time(NULL),
+	    app->config.mcp_session_idle_minutes * 60, s);
+	if (e == SESSION_NOTFOUND) {
+		rpc_http_error(c->resp, 404, RPC_SESSION_NOT_FOUND, "Session not found");
+		return -1;
+	}
+	if (e != SESSION_OK) {
+		rpc_http_error(c->resp, 503, RPC_INTERNAL_ERROR, "Database unavailable");
+		return -1;
+	}
+	c->sess = s;
+	c->log_level = mcp_log_level_parse(s->log_level);
+	return 0;
+}
+
+/* Reads and parses the body: the message, or NULL after answering. */
+static struct json_object *
+read_message(struct request *req, struct response *resp)
+{
+	struct json_object	*msg = NULL;
+	const char		*why;
+	size_t			 pos;
+
+	if (app_read_body(req, resp) != 0) {
+		/* app answered {"detail"}; the MCP endpoint speaks JSON-RPC. */
+		rpc_http_error(resp, resp->status, RPC_SERVER_ERROR,
+		    resp->status == 413 ? "Request body too large" :
+		    resp->status == 400 ? "Bad Request: invalid or incomplete body" :
+		    "Service Unavailable");
+		return NULL;
+	}
+	if (json_parse(req->body, req->body_len, &msg, &pos, &why) != JSON_OK) {
+		rpc_http_error(resp, 400, RPC_PARSE_ERROR, "Parse error");
+		return NULL;
+	}
+	if (msg == NULL) {	/* the literal null: JSON, not JSON-RPC */
+		rpc_http_error(resp, 400, RPC_INVALID_REQUEST, "Invalid Request");
+		return NULL;
+	}
+	return msg;
+}
+
+/* --- POST ---------------------------------------------------------------- */
+
+/* The answer to a request: JSON, or the last event of an SSE answer. */
+static void
+answer(struct mcp_call *c, struct json_object *msg)
+{
+	if (c->streaming) {
+		(void)write_event(c, msg);
+		json_object_put(msg);
+		return;
+	}
+	if (c->new_session != NULL)
+		response_set_header(c->resp, SESSION_HEADER, c->new_session);
+	response_json(c->resp, 200, msg);
+}
+
+/* One message (not a batch). */
+static void
+post_one(struct mcp_call *c, struct json_object *msg, const char *hv,
+    struct session *s)
+{
+	struct json_object	*id, *params;
+	const char		*method, *sid;
+	enum rpc_kind		 k;
+
+	if ((k = rpc_classify(msg, &method, &id, &params)) == RPC_INVALID) {
+		rpc_http_error(c->resp, 400, RPC_INVALID_REQUEST, "Invalid Request");
+		return;
+	}
+	if (check_version(c->req, c->resp, &hv) != 0)
+		return;
+	sid = request_header(c->req, SESSION_HEADER);
+	if (k == RPC_REQUEST && strcmp(method, "initialize") == 0) {
+		if (sid != NULL) {
+			rpc_http_error(c->resp, 400, RPC_INVALID_REQUEST, "Invalid "
+			    "Request: initialize with an Mcp-Session-Id");
+			return;
+		}
+	} else if (find_session(c, sid, s) != 0)
+		return;
+	c->version = hv != NULL ? hv : c->sess != NULL ? c->sess->version :
+	    PROTOCOL_DEFAULT;
+	if (k != RPC_REQUEST) {
+		/* Notifications and responses: 202, no body. */
+		if (k == RPC_NOTIFICATION)
+			protocol_notification(c, method, params);
+		response_empty(c->resp, 202);
+		return;
+	}
+	c->id = id;
+	answer(c, protocol_request(c, method, params));
+}
+
+/* A 2025-03-26 batch: every member valid, no initialize, a JSON array back. */
+static void
+post_batch(struct mcp_call *c, struct json_object *batch, const char *hv,
+    struct session *s)
+{
+	struct json_object	*m, *id, *params, *out;
+	const char		*method;
+	size_t			 i, n = json_object_array_length(batch);
+	enum rpc_kind		 k;
+
+	if (n == 0 || n > RPC_BATCH_MAX) {
+		rpc_http_error(c->resp, 400, RPC_INVALID_REQUEST, "Invalid Request");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		m = json_object_array_get_idx(batch, i);
+		if ((k = rpc_classify(m, &method, &id, &params)) == RPC_INVALID ||
+		    (k == RPC_REQUEST && strcmp(method, "initialize") == 0)) {
+			rpc_http_error(c->resp, 400, RPC_INVALID_REQUEST, "Invalid Request");
+			return;
+		}
+	}
+	if (check_version(c->req, c->resp, &hv) != 0)
+		return;
+	if (find_session(c, request_header(c->req, SESSION_HEADER), s) != 0)
+		return;
+	c->version = hv != NULL ? hv : c->sess != NULL ? c->sess->version :
+	    PROTOCOL_DEFAULT;
+	if (strcmp(c->version, PROTOCOL_BATCHES) != 0) {
+		rpc_http_error(c->resp, 400, RPC_INVALID_REQUEST, "Invalid Request: "
+		    "batches are allowed only in protocol version 2025-03-26");
+		return;
+	}
+	c->can_stream = 0;	/* one JSON array answers a batch */
+	out = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		m = json_object_array_get_idx(batch, i);
+		k = rpc_classify(m, &method, &id, &params);
+		if (k == RPC_NOTIFICATION)
+			protocol_notification(c, method, params);
+		if (k != RPC_REQUEST)
+			continue;
+		c->id = id;
+		c->progress = NULL;
+		json_object_array_add(out, protocol_request(c, method, params));
+	}
+	if (json_object_array_length(out) == 0) {
+		json_object_put(out);
+		response_empty(c->resp, 202);
+		return;
+	}
+	response_json(c->resp, 200, out);
+}
+
+void
+transport_post(struct request *req, struct response *resp)
+{
+	struct principal	 who;
+	struct session		 s;
+	struct mcp_call		 c;
+	struct json_object	*msg;
+	int			 accept;
+
+	if (admit(req, resp, &who) != 0)
+		return;
+	accept = guard_accept(req);
+	if ((accept & (GUARD_ACCEPT_JSON | GUARD_ACCEPT_SSE)) !=
+	    (GUARD_ACCEPT_JSON | GUARD_ACCEPT_SSE)) {
+		rpc_http_error(resp, 406, RPC_SERVER_ERROR, "Not Acceptable: Client "
+		    "must accept both application/json and text/event-stream");
+		return;
+	}
+	if (!guard_content_type_json(req)) {
+		rpc_http_error(resp, 415, RPC_SERVER_ERROR, "Unsupported Media Type: "
+		    "Content-Type must be application/json");
+		return;
+	}
+	if ((msg = read_message(req, resp)) == NULL)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.req = req;
+	c.resp = resp;
+	c.who = &who;
+	c.can_stream = 1;
+	c.log_level = MCP_LOG__MAX;
+	if (json_object_is_type(msg, json_type_array))
+		post_batch(&c, msg, NULL, &s);
+	else
+		post_one(&c, msg, NULL, &s);
+	json_object_put(msg);
+}
+
+/* --- GET and DELETE ------------------------------------------------------ */
+
+void
+transport_get(struct request *req, struct response *resp)
+{
+	struct principal	 who;
+
+	if (admit(req, resp, &who) != 0)
+		return;
+	/* Transports §Listening: 405 when no stream is offered on GET. */
+	response_set_header(resp, "Allow", "POST, DELETE");
+	rpc_http_error(resp, 405, RPC_SERVER_ERROR, "Method Not Allowed: this "
+	    "server opens no SSE stream on GET");
+}
+
+void
+transport_delete(struct request *req, struct response *resp)
+{
+	struct principal	 who;
+	const char		*hv, *sid;
+	enum session_err	 e;
+
+	if (admit(req, resp, &who) != 0 || check_version(req, resp, &hv) != 0)
+		return;
+	if ((sid = request_header(req, SESSION_HEADER)) == NULL) {
+		rpc_http_error(resp, 400, RPC_SERVER_ERROR, "Bad Request: "
+		    "Mcp-Session-Id header is required");
+		return;
+	}
+	e = session_end(req->app->db, sid, who.user.id);
+	if (e == SESSION_NOTFOUND)
+		rpc_http_error(resp, 404, RPC_SESSION_NOT_FOUND, "Session not found");
+	else if (e != SESSION_OK)
+		rpc_http_error(resp, 503, RPC_INTERNAL_ERROR, "Database unavailable");
+	else
+		response_empty(resp, 204);
+}
