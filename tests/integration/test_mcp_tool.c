@@ -578,6 +578,17 @@ test_streaming(void **state)
 	long status = 0;
 
 	(void)state;
+	/*
+	 * XXX mod_fcgid gathers a program's output (FcgidOutputBufferSize,
+	 * server-wide; 0 brings back one-second stalls for every program,
+	 * bench/README.md), so SSE events arrive with the result there.  The
+	 * streaming recipe for Apache is mod_proxy_fcgi
+	 * (apache/fcgi-users-proxy.conf), which the harness does not run yet.
+	 */
+	if (strcmp(harness_server(H), "apache") == 0) {
+		print_message("  skipped under Apache mod_fcgid: output is buffered\n");
+		skip();
+	}
 	au_begin();
 	assert_int_equal(mu_initialize(H, TU, NULL, S.sid, sizeof(S.sid)), 0);
 	snprintf(url, sizeof(url), "%s%s", harness_url(H), MU_PATH);
