@@ -78,42 +78,58 @@ out:
 	return ret;
 }
 
-static enum geocache_err
-exec_int(struct db *db, const char *sql, int64_t v)
-{
-	struct db_stmt	*st;
-	enum db_err	 e = DB_ERROR;
+struct put {
+	const char	*key;
+	const char	*answer;
+	int64_t		 now;
+	int64_t		 ttl;
+};
 
-	if (db_prepare(db, sql, &st) != DB_OK)
-		return GEOCACHE_EDB;
-	if (db_bind_int64(st, 1, v) == DB_OK)
+/* The prune and the store, in db_transaction (may run more than once). */
+static enum db_err
+put_tx(struct db *db, void *arg)
+{
+	const struct put	*p = arg;
+	struct db_stmt		*st;
+	enum db_err		 e = DB_ERROR;
+
+	/* One indexed range delete: the expired rows are few at a time. */
+	if (db_prepare(db, SQL_PRUNE, &st) != DB_OK)
+		return DB_ERROR;
+	if ((e = db_bind_int64(st, 1, p->now)) == DB_OK)
 		e = db_step(st);
 	db_stmt_done(st);
-	return e == DB_DONE ? GEOCACHE_OK : GEOCACHE_EDB;
+	if (e != DB_DONE)
+		return e == DB_BUSY ? DB_BUSY : DB_ERROR;
+	if (db_prepare(db, SQL_PUT, &st) != DB_OK)
+		return DB_ERROR;
+	e = DB_ERROR;
+	if (db_bind_text(st, 1, p->key, strlen(p->key)) == DB_OK &&
+	    db_bind_text(st, 2, p->answer, strlen(p->answer)) == DB_OK &&
+	    db_bind_int64(st, 3, p->now) == DB_OK &&
+	    db_bind_int64(st, 4, p->now + p->ttl) == DB_OK)
+		e = db_step(st);
+	db_stmt_done(st);
+	if (e != DB_DONE)
+		return e == DB_BUSY ? DB_BUSY : DB_ERROR;
+	return DB_OK;
 }
 
+/*
+ * One write transaction, not two: each takes the database's one write
+ * lock, and a process that finds it taken sleeps in SQLite's busy handler
+ * (a millisecond at least), which under load cost more than the writes.
+ */
 enum geocache_err
 geocache_put(struct db *db, const char *key, const char *answer, int64_t now,
     int64_t ttl)
 {
-	struct db_stmt	*st;
-	enum db_err	 e = DB_ERROR;
+	struct put	 p = { key, answer, now, ttl };
 
 	if (*key == '\0' || strlen(key) > GEOCACHE_KEY_MAX ||
 	    strlen(answer) > GEOCACHE_ANSWER_MAX || ttl < 1)
 		return GEOCACHE_EINVAL;
-	/* One indexed range delete: the expired rows are few at a time. */
-	if (exec_int(db, SQL_PRUNE, now) != GEOCACHE_OK)
-		return GEOCACHE_EDB;
-	if (db_prepare(db, SQL_PUT, &st) != DB_OK)
-		return GEOCACHE_EDB;
-	if (db_bind_text(st, 1, key, strlen(key)) == DB_OK &&
-	    db_bind_text(st, 2, answer, strlen(answer)) == DB_OK &&
-	    db_bind_int64(st, 3, now) == DB_OK &&
-	    db_bind_int64(st, 4, now + ttl) == DB_OK)
-		e = db_step(st);
-	db_stmt_done(st);
-	return e == DB_DONE ? GEOCACHE_OK : GEOCACHE_EDB;
+	return db_transaction(db, put_tx, &p) == DB_OK ? GEOCACHE_OK : GEOCACHE_EDB;
 }
 
 enum geocache_err

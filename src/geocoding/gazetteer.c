@@ -103,19 +103,6 @@ gazetteer_close(struct gazetteer *g)
 	free(g);
 }
 
-/* Copies at most len - 1 bytes of (s, n), not cutting a UTF-8 character. */
-static void
-copy_utf8(char *buf, size_t len, const char *s, size_t n)
-{
-	if (n >= len) {
-		n = len - 1;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-	}
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-}
-
 enum geocode_err
 gazetteer_lookup(struct gazetteer *g, const char *city,
     struct geocode_place *p)
@@ -158,7 +145,7 @@ gazetteer_lookup(struct gazetteer *g, const char *city,
 		dn = "";
 		dlen = 0;
 	}
-	copy_utf8(p->display_name, sizeof(p->display_name), dn, dlen);
+	(void)geocode_copy_utf8(p->display_name, sizeof(p->display_name), dn, dlen);
 	p->provider = "offline";
 	ret = GEOCODE_OK;
 out:

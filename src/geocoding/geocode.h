@@ -6,6 +6,7 @@
 #ifndef FCGI_USERS_GEOCODE_H
 #define FCGI_USERS_GEOCODE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define GEOCODE_CITY_MAX	200	/* characters of a query */
@@ -22,6 +23,13 @@ enum geocode_err {
 };
 
 const char	*geocode_strerror(enum geocode_err);
+
+/*
+ * Copies the valid UTF-8 text (s, n) into buf (len >= 1 bytes) with a NUL;
+ * text that does not fit is cut before the character that would not fit
+ * whole, so the copy stays valid UTF-8.  Returns the bytes copied.
+ */
+size_t		 geocode_copy_utf8(char *buf, size_t len, const char *s, size_t n);
 
 struct geocode_place {
 	double		 lat, lon;

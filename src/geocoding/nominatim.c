@@ -13,6 +13,7 @@
 #include "config.h"
 #include "curl_dl.h"
 #include "db.h"
+#include "json.h"
 #include "nominatim.h"
 #include "ratelimit.h"
 
@@ -77,20 +78,26 @@ enum geocode_err
 nominatim_parse(const char *body, size_t len, const char *city,
     struct geocode_place *out, char *why, size_t whylen)
 {
-	struct json_tokener	*tok;
-	struct json_object	*root, *first, *v, *e;
-	const char		*name = NULL;
+	struct json_object	*root = NULL, *first, *v, *e;
+	const char		*name = NULL, *msg = NULL;
 	double			 bb[4];
-	size_t			 i;
+	size_t			 i, pos = 0;
+	enum json_err		 je;
 	enum geocode_err	 ret = GEOCODE_EUPSTREAM;
 
 	memset(out, 0, sizeof(*out));
 	out->provider = "nominatim";
-	if ((tok = json_tokener_new()) == NULL)
-		return GEOCODE_ENOMEM;
-	root = json_tokener_parse_ex(tok, body, (int)len);
-	if (root == NULL || tok->char_offset != (int)len) {
-		snprintf(why, whylen, "the answer is not JSON");
+	/*
+	 * Strictly (RFC 8259, valid UTF-8, no trailing bytes): text that is
+	 * not UTF-8 must never reach display_name, and through it our own
+	 * answer and the cache.  The Python service failed the same way
+	 * (httpx's json() decodes the body as UTF-8).
+	 */
+	if ((je = json_parse(body, len, &root, &pos, &msg)) != JSON_OK) {
+		if (je == JSON_ENOMEM)
+			return GEOCODE_ENOMEM;
+		snprintf(why, whylen, "the answer is not JSON: %s at %zu",
+		    msg != NULL ? msg : json_strerror(je), pos);
 		goto out;
 	}
 	if (!json_object_is_type(root, json_type_array)) {
@@ -115,9 +122,12 @@ nominatim_parse(const char *body, size_t len, const char *city,
 	    (size_t)json_object_get_string_len(v) == strlen(json_object_get_string(v)) &&
 	    json_object_get_string_len(v) > 0)
 		name = json_object_get_string(v);
-	/* The Python service fell back to the query. */
-	snprintf(out->display_name, sizeof(out->display_name), "%s",
-	    name != NULL ? name : city);
+	/* The Python service fell back to the query.  Either is cut at a
+	 * character boundary when longer than GEOCODE_DISPLAY_MAX. */
+	if (name == NULL)
+		name = city;
+	(void)geocode_copy_utf8(out->display_name, sizeof(out->display_name), name,
+	    strlen(name));
 	if (json_object_object_get_ex(first, "place_id", &v) &&
 	    json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0) {
 		out->place_id = json_object_get_int64(v);
@@ -140,7 +150,6 @@ nominatim_parse(const char *body, size_t len, const char *city,
 	ret = GEOCODE_OK;
 out:
 	json_object_put(root);
-	json_tokener_free(tok);
 	return ret;
 }
 

@@ -51,9 +51,11 @@ enum geocode_err nominatim_search(const struct nominatim *, struct db *,
 		    size_t whylen);
 
 /*
- * Reads Nominatim's JSON answer (an array of places) into *out: the first
+ * Reads Nominatim's JSON answer (an array of places; parsed strictly with
+ * json_parse: RFC 8259, valid UTF-8, nothing after it) into *out: the first
  * element's lat/lon (numeric strings, in range), display_name (falling
- * back to city), place_id (an integer, else none) and boundingbox (four
+ * back to city, which must be valid UTF-8; cut at a character boundary to
+ * GEOCODE_DISPLAY_MAX), place_id (an integer, else none) and boundingbox (four
  * numeric strings, [min_lat, max_lat, min_lon, max_lon], else none).
  * Exposed for the tests and the fuzzer.
  */
