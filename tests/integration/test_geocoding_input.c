@@ -180,7 +180,7 @@ test_validation(void **state)
 			 * program: a valid string to pydantic, matching no
 			 * place, so 404 as the Python service answered. */
 			if (r.status != 400 && r.status != 422 &&
-			    !(r.status == 404 && refused[i][1] == '0'))
+			    !(r.status == 404 && strstr(refused[i], "%0") != NULL))
 				au_bad(LINE, "%s: status %ld, want lighttpd's 400 (or 422)",
 				    refused[i], r.status);
 			http_resp_free(&r);
