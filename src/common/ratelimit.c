@@ -259,6 +259,22 @@ ceil_s(int64_t us)
 	return us <= 0 ? 0 : (us + US_PER_S - 1) / US_PER_S;
 }
 
+/* The checks and the start of a hit_ctx that hit and reserve share: a
+ * database, a key of 1 .. RATELIMIT_KEY_MAX - 1 bytes, a time in range. */
+static int
+ctx_init(struct hit_ctx *c, struct db *db, const char *key, int64_t now_us)
+{
+	memset(c, 0, sizeof(*c));
+	if (db == NULL || key == NULL || now_us < 0 || now_us > NOW_MAX_US)
+		return -1;
+	c->key = key;
+	c->keylen = strnlen(key, RATELIMIT_KEY_MAX);
+	if (c->keylen == 0 || c->keylen == RATELIMIT_KEY_MAX)
+		return -1;
+	c->now = now_us;
+	return 0;
+}
+
 enum ratelimit_err
 ratelimit_hit(struct db *db, const char *key, const struct rate_limit *l,
     int64_t now_us, struct ratelimit_result *r)
@@ -269,15 +285,8 @@ ratelimit_hit(struct db *db, const char *key, const struct rate_limit *l,
 
 	if (r != NULL)
 		memset(r, 0, sizeof(*r));
-	if (db == NULL || key == NULL || r == NULL || !limit_ok(l) ||
-	    now_us < 0 || now_us > NOW_MAX_US)
+	if (r == NULL || !limit_ok(l) || ctx_init(&c, db, key, now_us) != 0)
 		return RATELIMIT_EINVAL;
-	memset(&c, 0, sizeof(c));
-	c.key = key;
-	c.keylen = strnlen(key, RATELIMIT_KEY_MAX);
-	if (c.keylen == 0 || c.keylen == RATELIMIT_KEY_MAX)
-		return RATELIMIT_EINVAL;
-	c.now = now_us;
 	c.t = l->period_us / l->count;
 	c.burst = l->count * c.t;
 	c.prune = hits++ % RATELIMIT_PRUNE_EVERY == 0;
@@ -325,16 +334,10 @@ ratelimit_reserve(struct db *db, const char *key, int64_t interval_us,
 
 	if (wait_us != NULL)
 		*wait_us = 0;
-	if (db == NULL || key == NULL || wait_us == NULL || interval_us < 1 ||
-	    interval_us > PERIOD_MAX_US || max_wait_us < 0 ||
-	    max_wait_us > PERIOD_MAX_US || now_us < 0 || now_us > NOW_MAX_US)
+	if (wait_us == NULL || interval_us < 1 || interval_us > PERIOD_MAX_US ||
+	    max_wait_us < 0 || max_wait_us > PERIOD_MAX_US ||
+	    ctx_init(&c, db, key, now_us) != 0)
 		return RATELIMIT_EINVAL;
-	memset(&c, 0, sizeof(c));
-	c.key = key;
-	c.keylen = strnlen(key, RATELIMIT_KEY_MAX);
-	if (c.keylen == 0 || c.keylen == RATELIMIT_KEY_MAX)
-		return RATELIMIT_EINVAL;
-	c.now = now_us;
 	c.t = interval_us;
 	c.burst = interval_us + max_wait_us;
 	if (key_stmt(db, hit_sql, 4, &c, &found, &c.tat) != DB_OK)

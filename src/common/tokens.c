@@ -19,6 +19,7 @@
 #include "jwt.h"
 #include "log.h"
 #include "tokens.h"
+#include "tokens_int.h"
 #include "users.h"
 
 static const char *const tokens_errs[TOKENS__MAX] = {
@@ -244,6 +245,38 @@ token_digest(const char *token, size_t len, char *out)
 	out[1 + 2 * i] = '\0';
 }
 
+int
+tokens_claim_str(struct json_object *claims, const char *name, size_t min,
+    size_t max, const char **out)
+{
+	struct json_object	*v;
+	const char		*s;
+	size_t			 n;
+
+	*out = NULL;
+	if (!json_object_object_get_ex(claims, name, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		return -1;
+	s = json_object_get_string(v);
+	n = (size_t)json_object_get_string_len(v);
+	if (n < min || n > max || n != strlen(s))
+		return -1;
+	*out = s;
+	return 1;
+}
+
+int
+tokens_claim_sub(struct json_object *claims, char *out)
+{
+	const char	*s;
+
+	if (tokens_claim_str(claims, "sub", 1, 64, &s) != 1 ||
+	    users_uuid_parse(s, out) != 0)
+		return -1;
+	return 0;
+}
+
 enum tokens_err
 tokens_verify(const struct tokens *t, const char *token, size_t len, int64_t now,
     struct access_claims *ac)
@@ -263,21 +296,18 @@ tokens_verify(const struct tokens *t, const char *token, size_t len, int64_t now
 	opts.issuer = t->issuer;
 	if (jwt_verify(token, len, &opts, &claims) != JWT_OK)
 		goto out;
-	/* sub: a UUID in any form Python's uuid.UUID() takes. */
-	if (!json_object_object_get_ex(claims, "sub", &v) ||
-	    !json_object_is_type(v, json_type_string) ||
-	    (size_t)json_object_get_string_len(v) != strlen(json_object_get_string(v)) ||
-	    users_uuid_parse(json_object_get_string(v), ac->sub) != 0)
+	if (tokens_claim_sub(claims, ac->sub) != 0)
 		goto out;
-	if (json_object_object_get_ex(claims, "jti", &v)) {
-		if (!json_object_is_type(v, json_type_string) ||
-		    (s = json_object_get_string(v))[0] == '\0' ||
-		    strlen(s) >= sizeof(ac->jti) - 1 ||
-		    (size_t)json_object_get_string_len(v) != strlen(s))
-			goto out;
+	switch (tokens_claim_str(claims, "jti", 1, sizeof(ac->jti) - 2, &s)) {
+	case 1:
 		snprintf(ac->jti, sizeof(ac->jti), "%s", s);
-	} else
+		break;
+	case 0:
 		token_digest(token, len, ac->jti);
+		break;
+	default:
+		goto out;
+	}
 	/* jwt_verify has checked that these are integers in range. */
 	if (json_object_object_get_ex(claims, "iat", &v))
 		ac->iat = json_object_get_int64(v);

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "jwt.h"
 #include "tokens.h"
+#include "tokens_int.h"
 #include "users.h"
 
 #define MCP_DEFAULT_ISSUER	"personal-server"
@@ -202,26 +203,21 @@ mcp_tokens_verify(const struct mcp_tokens *m, const char *token, size_t len,
 	opts.issuer = m->issuer;
 	if (jwt_verify(token, len, &opts, &claims) != JWT_OK)
 		goto out;
-	if (!json_object_object_get_ex(claims, "sub", &v) ||
-	    !json_object_is_type(v, json_type_string) ||
-	    (size_t)json_object_get_string_len(v) != strlen(json_object_get_string(v)) ||
-	    users_uuid_parse(json_object_get_string(v), mc->sub) != 0)
+	if (tokens_claim_sub(claims, mc->sub) != 0)
 		goto out;
-	if (json_object_object_get_ex(claims, "jti", &v)) {
-		if (!json_object_is_type(v, json_type_string) ||
-		    (s = json_object_get_string(v))[0] == '\0' ||
-		    (size_t)json_object_get_string_len(v) >= sizeof(mc->jti) ||
-		    (size_t)json_object_get_string_len(v) != strlen(s))
-			goto out;
+	switch (tokens_claim_str(claims, "jti", 1, sizeof(mc->jti) - 1, &s)) {
+	case 1:
 		snprintf(mc->jti, sizeof(mc->jti), "%s", s);
+		break;
+	case -1:
+		goto out;
 	}
-	if (json_object_object_get_ex(claims, "scope", &v)) {
-		if (!json_object_is_type(v, json_type_string) ||
-		    (size_t)json_object_get_string_len(v) >= sizeof(mc->scope) ||
-		    (size_t)json_object_get_string_len(v) !=
-		    strlen(json_object_get_string(v)))
-			goto out;
-		snprintf(mc->scope, sizeof(mc->scope), "%s", json_object_get_string(v));
+	switch (tokens_claim_str(claims, "scope", 0, sizeof(mc->scope) - 1, &s)) {
+	case 1:
+		snprintf(mc->scope, sizeof(mc->scope), "%s", s);
+		break;
+	case -1:
+		goto out;
 	}
 	/* jwt_verify has checked that these are integers in range. */
 	if (json_object_object_get_ex(claims, "iat", &v))

@@ -26,6 +26,7 @@
 #include "jwt.h"
 #include "password.h"
 #include "tokens.h"
+#include "tokens_int.h"
 #include "users.h"
 
 #define FGPT_PREFIX	"$fu-hmac$"
@@ -111,24 +112,6 @@ tokens_verify_issue(const struct tokens *t, const struct user *u, int64_t now,
 	return sign_hs256(t, o, out);
 }
 
-/* A string claim without NUL, 1..max bytes; NULL otherwise. */
-static const char *
-string_claim(struct json_object *claims, const char *name, size_t max)
-{
-	struct json_object	*v;
-	const char		*s;
-	size_t			 n;
-
-	if (!json_object_object_get_ex(claims, name, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	s = json_object_get_string(v);
-	n = (size_t)json_object_get_string_len(v);
-	if (n == 0 || n > max || n != strlen(s))
-		return NULL;
-	return s;
-}
-
 /*
  * Signature (HS256 only), audience and expiry; then "sub" as a UUID in any
  * form Python's UUID() takes, into sub; and the string claim `extra`,
@@ -157,12 +140,11 @@ check_recovery(const struct tokens *t, const char *token, size_t len, int64_t no
 	opts.audience = audience;
 	if (jwt_verify(token, len, &opts, &claims) != JWT_OK)
 		goto out;
-	if ((s = string_claim(claims, "sub", 64)) == NULL ||
-	    users_uuid_parse(s, sub) != 0) {
+	if (tokens_claim_sub(claims, sub) != 0) {
 		sub[0] = '\0';
 		goto out;
 	}
-	if ((s = string_claim(claims, extra, extra_max)) == NULL) {
+	if (tokens_claim_str(claims, extra, 1, extra_max, &s) != 1) {
 		sub[0] = '\0';
 		goto out;
 	}

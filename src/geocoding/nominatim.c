@@ -29,11 +29,14 @@ nominatim_from_config(struct nominatim *n, const struct config *c)
 {
 	memset(n, 0, sizeof(*n));
 	n->base_url = c->nominatim_url;
-	/* The Python service sent "<APP_NAME>/1.0". */
-	snprintf(n->ua, sizeof(n->ua), "%s/1.0", c->app_name != NULL ? c->app_name :
-	    "fcgi-users");
-	n->user_agent = c->geocoding_user_agent != NULL ? c->geocoding_user_agent :
-	    n->ua;
+	/* The Python service sent "<APP_NAME>/1.0" (APP_NAME: 100 bytes at
+	 * most, GEOCODING_USER_AGENT 256: both fit). */
+	if (c->geocoding_user_agent != NULL)
+		snprintf(n->user_agent, sizeof(n->user_agent), "%s",
+		    c->geocoding_user_agent);
+	else
+		snprintf(n->user_agent, sizeof(n->user_agent), "%s/1.0",
+		    c->app_name != NULL ? c->app_name : "fcgi-users");
 	n->timeout_s = (long)c->nominatim_timeout_seconds;
 	n->max_wait_us = c->nominatim_max_wait_ms * 1000;
 }

@@ -31,10 +31,9 @@ struct db;
 
 struct nominatim {
 	const char	*base_url;	/* NOMINATIM_URL, no trailing '/' needed */
-	const char	*user_agent;	/* GEOCODING_USER_AGENT */
+	char		 user_agent[260];	/* GEOCODING_USER_AGENT, else "<APP_NAME>/1.0" */
 	long		 timeout_s;	/* NOMINATIM_TIMEOUT_SECONDS */
 	int64_t		 max_wait_us;	/* NOMINATIM_MAX_WAIT_MS, in µs */
-	char		 ua[160];	/* the default User-Agent: "<APP_NAME>/1.0" */
 };
 
 /* The settings of a deployment. */
