@@ -69,6 +69,11 @@ static const char *const starttls_names[] = {
 static const char *const bool_names[] = {
 	"false", "true", "0", "1", "no", "yes", "off", "on", NULL
 };
+static const char *const rate_limit_stores[] = {
+	[CONFIG_RATE_LIMIT_SHARED] = "shared-memory",
+	[CONFIG_RATE_LIMIT_DATABASE] = "database",
+	NULL
+};
 static const char *const mcp_algorithms[] = {
 	"RS256", "ES256", "EdDSA", NULL
 };
@@ -218,6 +223,9 @@ static const struct setting settings[] = {
 	{ "GEOCODING_RATE_LIMIT_ADMIN", SET_STRING, "unlimited", 0, 0, 1,
 	    RATELIMIT_SPEC_MAX, S(geocoding_rate_limit_admin), NO_INT, NULL,
 	    check_rate_limit_or_unlimited },
+	{ "RATE_LIMIT_STORE", SET_CHOICE, "shared-memory", 0, 0, 0, 0,
+	    S(rate_limit_store_name), S(rate_limit_store), rate_limit_stores,
+	    NULL },
 	{ "LOGIN_MAX_FAILURES", SET_INT, "10", 0, 0, 1, 10000,
 	    0, S(login_max_failures), NULL, NULL },
 	{ "LOGIN_FAILURE_WINDOW", SET_INT, "900", 0, 0, 1, 86400,

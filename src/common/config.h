@@ -38,6 +38,12 @@ enum config_starttls {
 	CONFIG_STARTTLS__MAX
 };
 
+/* Where the per-request quotas (geocoding) keep their buckets. */
+enum config_rate_limit_store {
+	CONFIG_RATE_LIMIT_SHARED,	/* a shared-memory zone beside the database */
+	CONFIG_RATE_LIMIT_DATABASE,	/* table rate_limits */
+};
+
 enum config_env {
 	CONFIG_ENV_DEVELOPMENT,
 	CONFIG_ENV_STAGING,
@@ -121,6 +127,8 @@ struct config {
 	char		*geocoding_rate_limit_user;	/* GEOCODING_USER_RATE_LIMIT [10/minute] */
 	char		*geocoding_rate_limit_premium;	/* GEOCODING_RATE_LIMIT_PREMIUM [unset: the user's] */
 	char		*geocoding_rate_limit_admin;	/* GEOCODING_RATE_LIMIT_ADMIN [unlimited] */
+	int		 rate_limit_store;	/* RATE_LIMIT_STORE [shared-memory]: enum config_rate_limit_store */
+	char		*rate_limit_store_name;
 	/* login throttling (throttle.h) */
 	int64_t		 login_max_failures;	/* LOGIN_MAX_FAILURES [10]: per account */
 	int64_t		 login_failure_window;	/* LOGIN_FAILURE_WINDOW [900]: seconds */

@@ -28,6 +28,7 @@
 
 #include "db.h"
 #include "ratelimit.h"
+#include "ratelimit_int.h"
 
 #define US_PER_S	INT64_C(1000000)
 #define PERIOD_MAX_US	(RATELIMIT_MULTIPLE_MAX * 86400 * US_PER_S)
@@ -53,6 +54,7 @@ static const char *const ratelimit_errs[RATELIMIT__MAX] = {
 	[RATELIMIT_EINVAL] = "invalid argument",
 	[RATELIMIT_EDB] = "database error",
 	[RATELIMIT_EBUSY] = "no free slot within the wait allowed",
+	[RATELIMIT_EFULL] = "no room for the key in the shared zone",
 };
 
 /* Indexed by enum ratelimit_unit; the names are slowapi's (singular). */
@@ -169,17 +171,7 @@ ratelimit_describe(const struct rate_limit *l, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-struct hit_ctx {
-	const char	*key;
-	size_t		 keylen;
-	int64_t		 now, t, burst;
-	int		 prune;
-	int		 allowed;	/* out */
-	int64_t		 tat;		/* out: the row's tat afterwards */
-};
-
-/* The DELETE of ratelimit_prune, with the engine's error (DB_BUSY kept,
- * so that hit_tx's transaction is retried). */
+/* The DELETE of ratelimit_prune, with the engine's error. */
 static enum db_err
 prune(struct db *db, int64_t now)
 {
@@ -198,7 +190,8 @@ prune(struct db *db, int64_t now)
 /* Runs sql with ?1 the key and, when nparams is 4, ?2 now, ?3 T and ?4 B;
  * *found says whether it gave a row, *tat is that row's first column. */
 static enum db_err
-key_stmt(struct db *db, const char *sql, int nparams, const struct hit_ctx *c,
+key_stmt(struct db *db, const char *sql, int nparams,
+    const struct ratelimit_gcra *c,
     int *found, int64_t *tat)
 {
 	struct db_stmt	*s;
@@ -234,14 +227,14 @@ out:
  * have moved it on meanwhile, which only makes Retry-After later.
  */
 static enum db_err
-hit_run(struct db *db, struct hit_ctx *c)
+hit_run(struct db *db, struct ratelimit_gcra *c, int prune_first)
 {
 	enum db_err	 e;
 	int		 found;
 
 	c->allowed = 0;
 	c->tat = c->now + c->burst;
-	if (c->prune && (e = prune(db, c->now)) != DB_OK)
+	if (prune_first && (e = prune(db, c->now)) != DB_OK)
 		return e;
 	if ((e = key_stmt(db, hit_sql, 4, c, &found, &c->tat)) != DB_OK)
 		return e;
@@ -263,55 +256,71 @@ ceil_s(int64_t us)
 	return us <= 0 ? 0 : (us + US_PER_S - 1) / US_PER_S;
 }
 
-/* The checks and the start of a hit_ctx that hit and reserve share: a
- * database, a key of 1 .. RATELIMIT_KEY_MAX - 1 bytes, a time in range. */
+/* The checks and the start of a ratelimit_gcra that hit and reserve
+ * share: a key of 1 .. RATELIMIT_KEY_MAX - 1 bytes, a time in range. */
 static int
-ctx_init(struct hit_ctx *c, struct db *db, const char *key, int64_t now_us)
+gcra_key(struct ratelimit_gcra *g, const char *key, int64_t now_us)
 {
-	memset(c, 0, sizeof(*c));
-	if (db == NULL || key == NULL || now_us < 0 || now_us > NOW_MAX_US)
+	memset(g, 0, sizeof(*g));
+	if (key == NULL || now_us < 0 || now_us > NOW_MAX_US)
 		return -1;
-	c->key = key;
-	c->keylen = strnlen(key, RATELIMIT_KEY_MAX);
-	if (c->keylen == 0 || c->keylen == RATELIMIT_KEY_MAX)
+	g->key = key;
+	g->keylen = strnlen(key, RATELIMIT_KEY_MAX);
+	if (g->keylen == 0 || g->keylen == RATELIMIT_KEY_MAX)
 		return -1;
-	c->now = now_us;
+	g->now = now_us;
 	return 0;
+}
+
+int
+ratelimit_gcra_init(struct ratelimit_gcra *g, const char *key,
+    const struct rate_limit *l, int64_t now_us)
+{
+	if (gcra_key(g, key, now_us) != 0 || !limit_ok(l))
+		return -1;
+	g->t = l->period_us / l->count;
+	g->burst = l->count * g->t;
+	g->tat = g->now + g->burst;
+	return 0;
+}
+
+void
+ratelimit_gcra_result(const struct ratelimit_gcra *g,
+    const struct rate_limit *l, struct ratelimit_result *r)
+{
+	int64_t	 d = g->tat - g->now;	/* how full the bucket is, in time */
+
+	r->allowed = g->allowed;
+	r->limit = l->count;
+	r->remaining = d <= 0 ? l->count : (g->burst - d) / g->t;
+	if (r->remaining < 0)
+		r->remaining = 0;
+	else if (r->remaining > l->count)
+		r->remaining = l->count;
+	r->reset_s = ceil_s(d);
+	r->retry_after_s = 0;
+	if (!g->allowed) {
+		/* The next request is allowed once tat - now <= B - T. */
+		r->retry_after_s = ceil_s(d - (g->burst - g->t));
+		if (r->retry_after_s < 1)
+			r->retry_after_s = 1;
+	}
 }
 
 enum ratelimit_err
 ratelimit_hit(struct db *db, const char *key, const struct rate_limit *l,
     int64_t now_us, struct ratelimit_result *r)
 {
-	static unsigned	 hits;	/* this process's, for the prune */
-	struct hit_ctx	 c;
-	int64_t		 d;
+	static unsigned		 hits;	/* this process's, for the prune */
+	struct ratelimit_gcra	 g;
 
 	if (r != NULL)
 		memset(r, 0, sizeof(*r));
-	if (r == NULL || !limit_ok(l) || ctx_init(&c, db, key, now_us) != 0)
+	if (db == NULL || r == NULL || ratelimit_gcra_init(&g, key, l, now_us) != 0)
 		return RATELIMIT_EINVAL;
-	c.t = l->period_us / l->count;
-	c.burst = l->count * c.t;
-	c.prune = hits++ % RATELIMIT_PRUNE_EVERY == 0;
-	if (hit_run(db, &c) != DB_OK)
+	if (hit_run(db, &g, hits++ % RATELIMIT_PRUNE_EVERY == 0) != DB_OK)
 		return RATELIMIT_EDB;
-
-	d = c.tat - c.now;	/* how full the bucket is, in time */
-	r->allowed = c.allowed;
-	r->limit = l->count;
-	r->remaining = d <= 0 ? l->count : (c.burst - d) / c.t;
-	if (r->remaining < 0)
-		r->remaining = 0;
-	else if (r->remaining > l->count)
-		r->remaining = l->count;
-	r->reset_s = ceil_s(d);
-	if (!c.allowed) {
-		/* The next request is allowed once tat - now <= B - T. */
-		r->retry_after_s = ceil_s(d - (c.burst - c.t));
-		if (r->retry_after_s < 1)
-			r->retry_after_s = 1;
-	}
+	ratelimit_gcra_result(&g, l, r);
 	return RATELIMIT_OK;
 }
 
@@ -333,14 +342,14 @@ enum ratelimit_err
 ratelimit_reserve(struct db *db, const char *key, int64_t interval_us,
     int64_t max_wait_us, int64_t now_us, int64_t *wait_us)
 {
-	struct hit_ctx	 c;
-	int		 found;
+	struct ratelimit_gcra	 c;
+	int			 found;
 
 	if (wait_us != NULL)
 		*wait_us = 0;
 	if (wait_us == NULL || interval_us < 1 || interval_us > PERIOD_MAX_US ||
 	    max_wait_us < 0 || max_wait_us > PERIOD_MAX_US ||
-	    ctx_init(&c, db, key, now_us) != 0)
+	    db == NULL || gcra_key(&c, key, now_us) != 0)
 		return RATELIMIT_EINVAL;
 	c.t = interval_us;
 	c.burst = interval_us + max_wait_us;

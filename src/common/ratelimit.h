@@ -29,6 +29,7 @@ enum ratelimit_err {
 	RATELIMIT_EINVAL,	/* no key, a key too long, a bad limit or time */
 	RATELIMIT_EDB,		/* the database failed (db logs why) */
 	RATELIMIT_EBUSY,	/* ratelimit_reserve: no slot within max_wait */
+	RATELIMIT_EFULL,	/* ratelimit_zone_hit: no slot free for the key */
 	RATELIMIT__MAX
 };
 
@@ -109,5 +110,26 @@ enum ratelimit_err ratelimit_prune(struct db *, int64_t now_us);
 enum ratelimit_err ratelimit_reserve(struct db *, const char *key,
 		    int64_t interval_us, int64_t max_wait_us, int64_t now_us,
 		    int64_t *wait_us);
+
+/*
+ * The shared-memory store (ratelimit_zone.c): the same buckets without a
+ * database write per request, exact across the processes of one host.
+ * ratelimit_zone_open maps the zone file at path (created mode 0600 with
+ * nslots slots, ZONE_PROBE .. RATELIMIT_ZONE_SLOTS_MAX; replaced when it
+ * is not a zone of this layout or is open to others); 0 or -1 (logged).
+ * ratelimit_zone_hit decides as ratelimit_hit does, or answers
+ * RATELIMIT_EFULL when the key finds no slot (the caller then uses the
+ * database) or RATELIMIT_EDB when the lock fails.
+ */
+#define RATELIMIT_ZONE_SLOTS		65536	/* 2 MiB */
+#define RATELIMIT_ZONE_SLOTS_MAX	(1U << 24)
+#define RATELIMIT_ZONE_SUFFIX		"-limits"
+struct rl_zone;
+int		 ratelimit_zone_open(const char *path, uint32_t nslots,
+		    struct rl_zone **out);
+void		 ratelimit_zone_close(struct rl_zone *);
+enum ratelimit_err ratelimit_zone_hit(struct rl_zone *, const char *key,
+		    const struct rate_limit *limit, int64_t now_us,
+		    struct ratelimit_result *r);
 
 #endif

@@ -49,6 +49,8 @@ geo_service_free(struct geo_service *s)
 {
 	gazetteer_close(s->gazetteer);
 	s->gazetteer = NULL;
+	ratelimit_zone_close(s->zone);
+	s->zone = NULL;
 }
 
 const char *
@@ -160,54 +162,83 @@ answer_text(struct arena *a, const char *city, const struct geocode_place *p)
 	return text;
 }
 
+/* A provider that answers from this host (no network, no usage policy):
+ * its answers are not worth a cache row. */
+static int
+is_local(enum geo_provider p)
+{
+	return p == GEO_OFFLINE;
+}
+
+/*
+ * The cache, for the answers of the network providers: 1 when it answered
+ * (r filled), 0 on a miss, -1 when the database failed (r->err set).
+ */
+static int
+cached_answer(struct db *db, struct arena *a, const char *key, int64_t now,
+    struct geo_result *r)
+{
+	switch (geocache_get(db, a, key, now, &r->answer)) {
+	case GEOCACHE_OK:
+		r->err = GEOCODE_OK;
+		r->cached = 1;
+		return 1;
+	case GEOCACHE_EDB:
+		r->err = GEOCODE_EDB;
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Asks the providers in the chain's order.  The cache holds what the
+ * network providers (Nominatim) answered and is read once, just before
+ * the first of them: the offline gazetteer answers from a read-only file
+ * faster than the cache would, so its answers are never stored (a store
+ * is a database write per new city, the most costly step of a request).
+ */
 void
 geo_lookup(struct geo_service *s, struct db *db, struct arena *a, const char *city,
     struct geo_result *r)
 {
 	struct geocode_place	 place;
 	char			 key[GEOCACHE_KEY_MAX + 1], why[256];
-	int			 has_key, failed = 0;
+	int			 has_key, asked_cache = 0, failed = 0;
 	size_t			 i;
-	enum geocache_err	 ce;
+	enum geo_provider	 p;
 	enum geocode_err	 e;
 	int64_t			 now = (int64_t)time(NULL);
 
 	memset(r, 0, sizeof(*r));
 	has_key = geocache_key(city, key, sizeof(key)) == 0;
-	if (has_key) {
-		ce = geocache_get(db, a, key, now, &r->answer);
-		if (ce == GEOCACHE_OK) {
-			r->err = GEOCODE_OK;
-			r->cached = 1;
-			return;
-		}
-		if (ce == GEOCACHE_EDB) {
-			r->err = GEOCODE_EDB;
-			return;
-		}
-	}
 	for (i = 0; i < s->n_chain; i++) {
+		p = s->chain[i];
+		if (!is_local(p) && has_key && !asked_cache) {
+			asked_cache = 1;
+			if (cached_answer(db, a, key, now, r) != 0)
+				return;
+		}
 		why[0] = '\0';
-		e = ask(s, db, s->chain[i], city, &place, why, sizeof(why));
+		e = ask(s, db, p, city, &place, why, sizeof(why));
 		if (e == GEOCODE_OK) {
 			r->err = GEOCODE_OK;
-			r->provider = provider_names[s->chain[i]];
+			r->provider = provider_names[p];
 			if ((r->answer = answer_text(a, city, &place)) == NULL) {
 				r->err = GEOCODE_ENOMEM;
 				return;
 			}
 			/* A lost cache write costs a later lookup, nothing more. */
-			if (has_key && geocache_put(db, key, r->answer, now, s->ttl) !=
-			    GEOCACHE_OK)
+			if (!is_local(p) && has_key &&
+			    geocache_put(db, key, r->answer, now, s->ttl) != GEOCACHE_OK)
 				log_warn("geocoding cache not written", "provider",
 				    r->provider);
 			return;
 		}
 		if (e != GEOCODE_NOTFOUND) {
 			failed = 1;
-			snprintf(r->why, sizeof(r->why), "%s: %s",
-			    provider_names[s->chain[i]], why[0] != '\0' ? why :
-			    geocode_strerror(e));
+			snprintf(r->why, sizeof(r->why), "%s: %s", provider_names[p],
+			    why[0] != '\0' ? why : geocode_strerror(e));
 		}
 	}
 	r->err = failed ? GEOCODE_EUPSTREAM : GEOCODE_NOTFOUND;
@@ -224,10 +255,41 @@ geo_answer_json(struct arena *a, const struct geo_result *r)
 	    r->cached ? "true" : "false");
 }
 
+/*
+ * The shared-memory zone beside the database, mapped on first use; NULL
+ * (and the database serves the quotas) when RATE_LIMIT_STORE=database or
+ * the zone cannot be opened, which is logged once.
+ */
+static struct rl_zone *
+quota_zone(struct geo_service *s)
+{
+	const struct config	*c = s->config;
+	char			*path;
+
+	if (s->zone != NULL || s->zone_failed ||
+	    c->rate_limit_store != CONFIG_RATE_LIMIT_SHARED)
+		return s->zone;
+	if (c->database_path == NULL ||
+	    asprintf(&path, "%s%s", c->database_path, RATELIMIT_ZONE_SUFFIX) == -1) {
+		s->zone_failed = 1;
+		return NULL;
+	}
+	if (ratelimit_zone_open(path, RATELIMIT_ZONE_SLOTS, &s->zone) != 0) {
+		log_warn("geocoding quotas fall back to the database",
+		    "setting", "RATE_LIMIT_STORE");
+		s->zone_failed = 1;
+	}
+	free(path);
+	return s->zone;
+}
+
 int
-geo_quota_spend(const struct geo_service *s, struct db *db, const char *role,
+geo_quota_spend(struct geo_service *s, struct db *db, const char *role,
     const char *key, struct geo_quota *q)
 {
+	struct rl_zone		*zone;
+	enum ratelimit_err	 e = RATELIMIT_EFULL;
+	int64_t			 now;
 	const struct config	*c = s->config;
 	const char		*spec;
 	char			 k[RATELIMIT_KEY_MAX];
@@ -249,7 +311,15 @@ geo_quota_spend(const struct geo_service *s, struct db *db, const char *role,
 	(void)ratelimit_describe(&q->limit, q->describe, sizeof(q->describe));
 	/* The spec is part of the key: a changed limit starts afresh. */
 	snprintf(k, sizeof(k), "geocode:%s:%s", key, spec);
-	if (ratelimit_hit(db, k, &q->limit, app_now_us(), &q->r) != RATELIMIT_OK)
+	now = app_now_us();
+	if ((zone = quota_zone(s)) != NULL &&
+	    (e = ratelimit_zone_hit(zone, k, &q->limit, now, &q->r)) != RATELIMIT_EFULL &&
+	    e != RATELIMIT_EDB)
+		return e == RATELIMIT_OK ? 0 : -1;
+	if (zone != NULL && s->zone_fallbacks++ % 1000 == 0)
+		log_warn("geocoding quota served by the database", "reason",
+		    ratelimit_strerror(e));
+	if (ratelimit_hit(db, k, &q->limit, now, &q->r) != RATELIMIT_OK)
 		return -1;
 	return 0;
 }

@@ -39,6 +39,9 @@ struct geo_service {
 	int			 gazetteer_failed;	/* logged once */
 	struct nominatim	 nominatim;
 	int64_t			 ttl;		/* seconds */
+	struct rl_zone		*zone;		/* RATE_LIMIT_STORE=shared-memory */
+	int			 zone_failed;	/* logged once; the database serves */
+	unsigned		 zone_fallbacks;	/* hits the zone had no room for */
 };
 
 /* What a lookup gives: the answer object as JSON text (no "cached"
@@ -76,11 +79,13 @@ const char *geo_answer_json(struct arena *, const struct geo_result *);
 
 /*
  * Spends one request of the quota of `role` ("user", "premium", "admin")
- * under `key` (the user id, or "api-key").  0 with q->r.allowed saying
- * whether it may go on (always 1 when unlimited); -1 when the database
- * failed.
+ * under `key` (the user id, or "api-key").  The buckets live in the
+ * shared-memory zone (RATE_LIMIT_STORE=shared-memory, the default) or,
+ * for a key the zone has no room for and with RATE_LIMIT_STORE=database,
+ * in table rate_limits.  0 with q->r.allowed saying whether it may go on
+ * (always 1 when unlimited); -1 when the store failed.
  */
-int	 geo_quota_spend(const struct geo_service *, struct db *, const char *role,
+int	 geo_quota_spend(struct geo_service *, struct db *, const char *role,
 	    const char *key, struct geo_quota *q);
 
 #endif
