@@ -56,6 +56,15 @@ struct mcp_call {
 };
 
 /*
+ * Writes msg (not taken) to the client before the request's answer, as
+ * one event of the SSE answer, which the first one begins.  Returns 0 when
+ * it was sent, 1 when it could not be (the client takes no SSE: a batch),
+ * -1 when the client is gone.  (transport.c)
+ */
+int	 mcp_stream(struct mcp_call *, struct json_object *msg);
+/* An SSE comment line on a begun stream (a client gone shows as -1). */
+int	 mcp_stream_comment(struct mcp_call *);
+/*
  * Sends a notification to the client before the request's answer (on an
  * SSE answer, begun by the first one).  Returns 0 when it was sent, 1 when
  * it could not be (the client does not take SSE) and was dropped, -1 when
