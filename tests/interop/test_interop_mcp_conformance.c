@@ -167,7 +167,6 @@ group_setup(void **state)
 	 * must take, while the suite's client keeps its GET stream asking. */
 	struct harness_opts o = { .env = env, .procs = 3 };
 	const char *set;
-	struct http_resp r;
 	char auth[4096];
 
 	(void)state;
@@ -176,15 +175,7 @@ group_setup(void **state)
 	env[5] = set;
 	if ((H = harness_start(&o)) == NULL || iu_user_new(H, &U) != 0)
 		return -1;
-	if (iu_bearer(H, "POST", "/auth/mcp-token", U.token, "{}", &r) != 0 ||
-	    r.status != 200 || iu_jstr(r.json, "mcp_token") == NULL) {
-		fprintf(stderr, "POST /auth/mcp-token: %ld\n", r.status);
-		http_resp_free(&r);
-		return -1;
-	}
-	MCP_TOKEN = strdup(iu_jstr(r.json, "mcp_token"));
-	http_resp_free(&r);
-	if (MCP_TOKEN == NULL)
+	if ((MCP_TOKEN = iu_mcp_token(H, &U)) == NULL)
 		return -1;
 	snprintf(auth, sizeof(auth), "Bearer %s", MCP_TOKEN);
 	return proxy_start(iu_need_env("FU_INTEROP_NODE"),
