@@ -8,7 +8,10 @@
  * JSON or SSE answer), rpc.c (JSON-RPC 2.0 messages), protocol.c (the MCP
  * methods), tools.c (the tools), session.c (Mcp-Session-Id in SQLite),
  * auth.c (Bearer tokens, RFC 9728 metadata), guard.c (Origin, Host,
- * Accept, Content-Type).
+ * Accept, Content-Type), offer.c (what the providers in force offer),
+ * resources.c and prompts.c (the methods of those capabilities), ask.c
+ * (requests to the client, answered through SQLite), fixtures.c and
+ * fixtures_ask.c (the conformance suite's fixtures, MCP_CONFORMANCE_FIXTURES).
  */
 #ifndef FCGI_USERS_MCP_H
 #define FCGI_USERS_MCP_H
