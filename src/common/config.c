@@ -164,6 +164,15 @@ static const struct setting settings[] = {
 	    NULL },
 	{ "MCP_SESSION_IDLE_MINUTES", SET_INT, "1440", 0, 0, 1, 525600,
 	    0, S(mcp_session_idle_minutes), NULL, NULL },
+	/* How long a tool waits for the client's answer to a server-to-client
+	 * request (sampling, elicitation), holding its process meanwhile. */
+	{ "MCP_CLIENT_REQUEST_TIMEOUT_SECONDS", SET_INT, "60", 0, 0, 1, 600,
+	    0, S(mcp_client_request_timeout_seconds), NULL, NULL },
+	/* The conformance suite's fixture tools, resources and prompts
+	 * (src/mcp/fixtures.c): for the interop test only, never in production. */
+	{ "MCP_CONFORMANCE_FIXTURES", SET_CHOICE, "false", 0, 0, 0, 0,
+	    S(mcp_conformance_fixtures_name), S(mcp_conformance_fixtures), bool_names,
+	    NULL },
 	/* Login of an unverified user: 400 LOGIN_USER_NOT_VERIFIED. */
 	{ "REQUIRE_VERIFIED_LOGIN", SET_CHOICE, "false", 0, 0, 0, 0,
 	    S(require_verified_login_name), S(require_verified_login), bool_names,

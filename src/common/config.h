@@ -97,6 +97,9 @@ struct config {
 	int		 mcp_accept_access_tokens;	/* MCP_ACCEPT_ACCESS_TOKENS [true]: index in the bool words */
 	char		*mcp_accept_access_tokens_name;
 	int64_t		 mcp_session_idle_minutes;	/* MCP_SESSION_IDLE_MINUTES [1440] */
+	int64_t		 mcp_client_request_timeout_seconds;	/* MCP_CLIENT_REQUEST_TIMEOUT_SECONDS [60] */
+	int		 mcp_conformance_fixtures;	/* MCP_CONFORMANCE_FIXTURES [false]: index in the bool words */
+	char		*mcp_conformance_fixtures_name;
 	/* e-mail verification */
 	int		 require_verified_login;	/* REQUIRE_VERIFIED_LOGIN [false]: index in the bool words */
 	char		*require_verified_login_name;

@@ -8,7 +8,10 @@
  * JSON or SSE answer), rpc.c (JSON-RPC 2.0 messages), protocol.c (the MCP
  * methods), tools.c (the tools), session.c (Mcp-Session-Id in SQLite),
  * auth.c (Bearer tokens, RFC 9728 metadata), guard.c (Origin, Host,
- * Accept, Content-Type).
+ * Accept, Content-Type), offer.c (what the providers in force offer),
+ * resources.c and prompts.c (the methods of those capabilities), ask.c
+ * (requests to the client, answered through SQLite), fixtures.c and
+ * fixtures_ask.c (the conformance suite's fixtures, MCP_CONFORMANCE_FIXTURES).
  */
 #ifndef FCGI_USERS_MCP_H
 #define FCGI_USERS_MCP_H
@@ -55,6 +58,15 @@ struct mcp_call {
 	const char		*new_session;	/* an id initialize made, for the header */
 };
 
+/*
+ * Writes msg (not taken) to the client before the request's answer, as
+ * one event of the SSE answer, which the first one begins.  Returns 0 when
+ * it was sent, 1 when it could not be (the client takes no SSE: a batch),
+ * -1 when the client is gone.  (transport.c)
+ */
+int	 mcp_stream(struct mcp_call *, struct json_object *msg);
+/* An SSE comment line on a begun stream (a client gone shows as -1). */
+int	 mcp_stream_comment(struct mcp_call *);
 /*
  * Sends a notification to the client before the request's answer (on an
  * SSE answer, begun by the first one).  Returns 0 when it was sent, 1 when

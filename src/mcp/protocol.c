@@ -13,7 +13,10 @@
 #include "authn.h"
 #include "log.h"
 #include "mcp.h"
+#include "offer.h"
+#include "prompts.h"
 #include "protocol.h"
+#include "resources.h"
 #include "rpc.h"
 #include "session.h"
 #include "tools.h"
@@ -67,6 +70,55 @@ typedef int (*method_fn)(struct mcp_call *, struct json_object *,
     struct json_object **, const char **);
 
 
+/* What the client can answer (SESSION_CAP_*): the members of
+ * initialize's params.capabilities that are objects. */
+static unsigned
+client_caps(struct json_object *caps)
+{
+	static const struct { const char *name; unsigned bit; } known[] = {
+		{ "sampling", SESSION_CAP_SAMPLING },
+		{ "elicitation", SESSION_CAP_ELICITATION },
+		{ "roots", SESSION_CAP_ROOTS },
+	};
+	struct json_object	*v;
+	unsigned		 bits = 0;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (json_object_object_get_ex(caps, known[i].name, &v) &&
+		    json_object_is_type(v, json_type_object))
+			bits |= known[i].bit;
+	return bits;
+}
+
+/* The server's capabilities: what the providers in force offer. */
+static struct json_object *
+server_caps(const struct config *cfg)
+{
+	struct offer_summary	 o;
+	struct json_object	*caps = json_object_new_object(), *v;
+
+	offer_summarize(cfg, &o);
+	v = json_object_new_object();
+	json_object_object_add(v, "listChanged", json_object_new_boolean(0));
+	json_object_object_add(caps, "tools", v);
+	json_object_object_add(caps, "logging", json_object_new_object());
+	if (o.resources > 0) {
+		v = json_object_new_object();
+		json_object_object_add(v, "subscribe", json_object_new_boolean(o.subscribe));
+		json_object_object_add(v, "listChanged", json_object_new_boolean(0));
+		json_object_object_add(caps, "resources", v);
+	}
+	if (o.prompts > 0) {
+		v = json_object_new_object();
+		json_object_object_add(v, "listChanged", json_object_new_boolean(0));
+		json_object_object_add(caps, "prompts", v);
+	}
+	if (o.complete)
+		json_object_object_add(caps, "completions", json_object_new_object());
+	return caps;
+}
+
 /* initialize: negotiate (Lifecycle §Version Negotiation), make a session. */
 static int
 m_initialize(struct mcp_call *c, struct json_object *params,
@@ -94,8 +146,8 @@ m_initialize(struct mcp_call *c, struct json_object *params,
 		if (strcmp(want, versions[i]) == 0 &&
 		    strlen(versions[i]) == (size_t)json_object_get_string_len(v))
 			ver = versions[i];
-	e = session_create(c->req->app->db, c->who->user.id, ver, (int64_t)time(NULL),
-	    c->req->app->config.mcp_session_idle_minutes * 60, &s);
+	e = session_create(c->req->app->db, c->who->user.id, ver, client_caps(caps),
+	    (int64_t)time(NULL), c->req->app->config.mcp_session_idle_minutes * 60, &s);
 	if (e != SESSION_OK) {
 		log_error("cannot create an MCP session", "error", session_strerror(e));
 		*msg = "Cannot create a session";
@@ -105,12 +157,7 @@ m_initialize(struct mcp_call *c, struct json_object *params,
 	c->version = ver;
 	o = json_object_new_object();
 	json_object_object_add(o, "protocolVersion", json_object_new_string(ver));
-	caps = json_object_new_object();
-	v = json_object_new_object();
-	json_object_object_add(v, "listChanged", json_object_new_boolean(0));
-	json_object_object_add(caps, "tools", v);
-	json_object_object_add(caps, "logging", json_object_new_object());
-	json_object_object_add(o, "capabilities", caps);
+	json_object_object_add(o, "capabilities", server_caps(&c->req->app->config));
 	info = json_object_new_object();
 	json_object_object_add(info, "name", json_object_new_string(MCP_SERVER_NAME));
 	json_object_object_add(info, "title", json_object_new_string("Geocoding"));
@@ -173,16 +220,50 @@ m_set_level(struct mcp_call *c, struct json_object *params,
 	return 0;
 }
 
+/* What a method needs offered, beside itself. */
+enum need {
+	NEED_NOTHING,
+	NEED_RESOURCES,
+	NEED_SUBSCRIBE,
+	NEED_PROMPTS,
+	NEED_COMPLETE,
+	NEED__MAX
+};
+
 static const struct {
 	const char	*name;
 	method_fn	 fn;
+	enum need	 need;
 } methods[] = {
-	{ "initialize", m_initialize },
-	{ "ping", m_ping },
-	{ "tools/list", tools_list },
-	{ "tools/call", tools_call },
-	{ "logging/setLevel", m_set_level },
+	{ "initialize", m_initialize, NEED_NOTHING },
+	{ "ping", m_ping, NEED_NOTHING },
+	{ "tools/list", tools_list, NEED_NOTHING },
+	{ "tools/call", tools_call, NEED_NOTHING },
+	{ "logging/setLevel", m_set_level, NEED_NOTHING },
+	{ "resources/list", resources_list, NEED_RESOURCES },
+	{ "resources/templates/list", resources_templates_list, NEED_RESOURCES },
+	{ "resources/read", resources_read, NEED_RESOURCES },
+	{ "resources/subscribe", resources_subscribe, NEED_SUBSCRIBE },
+	{ "resources/unsubscribe", resources_subscribe, NEED_SUBSCRIBE },
+	{ "prompts/list", prompts_list, NEED_PROMPTS },
+	{ "prompts/get", prompts_get, NEED_PROMPTS },
+	{ "completion/complete", prompts_complete, NEED_COMPLETE },
 };
+
+/* Whether what the method needs is offered (else it does not exist). */
+static int
+offered(const struct config *cfg, enum need n)
+{
+	struct offer_summary	 o;
+
+	if (n == NEED_NOTHING)
+		return 1;
+	offer_summarize(cfg, &o);
+	return (n == NEED_RESOURCES && o.resources > 0) ||
+	    (n == NEED_SUBSCRIBE && o.subscribe) ||
+	    (n == NEED_PROMPTS && o.prompts > 0) ||
+	    (n == NEED_COMPLETE && o.complete);
+}
 
 struct json_object *
 protocol_request(struct mcp_call *c, const char *method, struct json_object *params)
@@ -195,7 +276,8 @@ protocol_request(struct mcp_call *c, const char *method, struct json_object *par
 	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (strcmp(methods[i].name, method) == 0)
 			break;
-	if (i == sizeof(methods) / sizeof(methods[0]))
+	if (i == sizeof(methods) / sizeof(methods[0]) ||
+	    !offered(&c->req->app->config, methods[i].need))
 		return rpc_error(c->id, RPC_METHOD_NOT_FOUND, "Method not found");
 	/* params._meta.progressToken: a string or an integer. */
 	if (params != NULL && json_object_object_get_ex(params, "_meta", &meta) &&

@@ -1,7 +1,10 @@
 /*
  * protocol: the MCP methods mcp.fcgi serves (MCP 2025-11-25 "Lifecycle",
- * "Tools", "Utilities"): initialize with version negotiation, ping,
- * tools/list, tools/call, logging/setLevel; and the notifications it
+ * "Tools", "Resources", "Prompts", "Utilities"): initialize with version
+ * negotiation, ping, tools/list, tools/call, logging/setLevel; and, when a
+ * provider offers them (offer.h), resources/list, resources/templates/list,
+ * resources/read, resources/subscribe and unsubscribe, prompts/list,
+ * prompts/get, completion/complete.  And the notifications it
  * takes (initialized, cancelled, and any other, ignored).  A method table,
  * dispatched by name.
  */

@@ -47,9 +47,8 @@ session_id_valid(const char *s)
 	    strspn(s, "0123456789abcdef") == SESSION_ID_LEN;
 }
 
-/* The stored key of an id: hex SHA-256 (65 bytes with the NUL). */
-static int
-id_hash(const char *id, char out[65])
+int
+session_id_hash(const char *id, char out[65])
 {
 	unsigned char	 d[32];
 	unsigned int	 n = 0;
@@ -81,6 +80,7 @@ run(struct db *db, const char *sql, const char *a, const char *b, int64_t n)
 
 struct create_arg {
 	const char	*hash, *user_id, *version;
+	unsigned	 caps;
 	int64_t		 now;
 };
 
@@ -92,14 +92,15 @@ create_tx(struct db *db, void *arg)
 	enum db_err		 e;
 
 	if ((e = db_prepare(db, "INSERT INTO mcp_sessions (id_hash, user_id, "
-	    "protocol_version, log_level, created_at, last_seen) "
-	    "VALUES (?, ?, ?, NULL, ?, ?)", &st)) != DB_OK)
+	    "protocol_version, log_level, created_at, last_seen, "
+	    "client_capabilities) VALUES (?, ?, ?, NULL, ?, ?, ?)", &st)) != DB_OK)
 		return e;
 	db_bind_text(st, 1, c->hash, strlen(c->hash));
 	db_bind_text(st, 2, c->user_id, strlen(c->user_id));
 	db_bind_text(st, 3, c->version, strlen(c->version));
 	db_bind_int64(st, 4, c->now);
 	db_bind_int64(st, 5, c->now);
+	db_bind_int64(st, 6, (int64_t)c->caps);
 	e = db_step(st);
 	db_stmt_done(st);
 	if (e != DB_DONE)
@@ -119,7 +120,7 @@ create_tx(struct db *db, void *arg)
 
 enum session_err
 session_create(struct db *db, const char *user_id, const char *version,
-    int64_t now, int64_t idle_s, struct session *out)
+    unsigned caps, int64_t now, int64_t idle_s, struct session *out)
 {
 	unsigned char		 b[SESSION_ID_BYTES];
 	char			 h[65];
@@ -132,11 +133,12 @@ session_create(struct db *db, const char *user_id, const char *version,
 		return SESSION_ERANDOM;
 	hex(b, sizeof(b), out->id);
 	OPENSSL_cleanse(b, sizeof(b));
-	if (id_hash(out->id, h) != 0)
+	if (session_id_hash(out->id, h) != 0)
 		return SESSION_EDB;
 	c.hash = h;
 	c.user_id = user_id;
 	c.version = version;
+	c.caps = caps;
 	c.now = now;
 	if (db_transaction(db, create_tx, &c) != DB_OK) {
 		memset(out, 0, sizeof(*out));
@@ -145,6 +147,7 @@ session_create(struct db *db, const char *user_id, const char *version,
 	snprintf(out->user_id, sizeof(out->user_id), "%s", user_id);
 	snprintf(out->version, sizeof(out->version), "%s", version);
 	out->last_seen = now;
+	out->client_caps = caps;
 	/* Sessions idle too long go, any user's (indexed). */
 	(void)run(db, "DELETE FROM mcp_sessions WHERE last_seen <= ?3",
 	    NULL, NULL, now - idle_s);
@@ -165,10 +168,10 @@ session_find(struct db *db, const char *id, const char *user_id, int64_t now,
 	memset(out, 0, sizeof(*out));
 	if (!session_id_valid(id))
 		return SESSION_NOTFOUND;
-	if (id_hash(id, h) != 0)
+	if (session_id_hash(id, h) != 0)
 		return SESSION_EDB;
-	if (db_prepare(db, "SELECT user_id, protocol_version, log_level, last_seen "
-	    "FROM mcp_sessions WHERE id_hash = ?", &st) != DB_OK)
+	if (db_prepare(db, "SELECT user_id, protocol_version, log_level, last_seen, "
+	    "client_capabilities FROM mcp_sessions WHERE id_hash = ?", &st) != DB_OK)
 		return SESSION_EDB;
 	db_bind_text(st, 1, h, strlen(h));
 	if ((e = db_step(st)) != DB_ROW) {
@@ -183,6 +186,8 @@ session_find(struct db *db, const char *id, const char *user_id, int64_t now,
 	t = db_column_text(st, 2, NULL);
 	snprintf(out->log_level, sizeof(out->log_level), "%s", t != NULL ? t : "");
 	out->last_seen = db_column_int64(st, 3);
+	out->client_caps = (unsigned)db_column_int64(st, 4) & (SESSION_CAP_SAMPLING |
+	    SESSION_CAP_ELICITATION | SESSION_CAP_ROOTS);
 	db_stmt_done(st);
 	if (!mine) {
 		/* Someone else's: it does not exist for this user. */
@@ -211,7 +216,7 @@ session_end(struct db *db, const char *id, const char *user_id)
 
 	if (!session_id_valid(id))
 		return SESSION_NOTFOUND;
-	if (id_hash(id, h) != 0)
+	if (session_id_hash(id, h) != 0)
 		return SESSION_EDB;
 	if (run(db, "DELETE FROM mcp_sessions WHERE id_hash = ?1 AND user_id = ?2",
 	    h, user_id, -1) != SESSION_OK)
@@ -224,7 +229,7 @@ session_set_log_level(struct db *db, struct session *s, const char *level)
 {
 	char	 h[65];
 
-	if (id_hash(s->id, h) != 0)
+	if (session_id_hash(s->id, h) != 0)
 		return SESSION_EDB;
 	if (run(db, "UPDATE mcp_sessions SET log_level = ?2 WHERE id_hash = ?1",
 	    h, level, -1) != SESSION_OK)

@@ -34,16 +34,25 @@ struct session {
 	char		 version[SESSION_VERSION_MAX + 1];
 	char		 log_level[16];		/* "" when none was set */
 	int64_t		 last_seen;
+	unsigned	 client_caps;		/* SESSION_CAP_* bits initialize declared */
 };
+
+/* What the client declared it can answer (initialize's params.capabilities). */
+#define SESSION_CAP_SAMPLING	(1u << 0)
+#define SESSION_CAP_ELICITATION	(1u << 1)
+#define SESSION_CAP_ROOTS	(1u << 2)
 
 const char	*session_strerror(enum session_err);
 /* Whether s looks like an id we hand out (32 lower-case hex digits). */
 int		 session_id_valid(const char *s);
-/* A new session of user_id at protocol `version`; *out gets its id.
- * Sessions of anyone idle idle_s seconds or more are removed on the way. */
+/* A new session of user_id at protocol `version`, the client declaring
+ * caps (SESSION_CAP_* bits); *out gets its id.  Sessions of anyone idle
+ * idle_s seconds or more are removed on the way. */
 enum session_err session_create(struct db *, const char *user_id,
-		    const char *version, int64_t now, int64_t idle_s,
+		    const char *version, unsigned caps, int64_t now, int64_t idle_s,
 		    struct session *out);
+/* The hex SHA-256 of an id, the key of its rows (65 bytes with the NUL). */
+int		 session_id_hash(const char *id, char out[65]);
 /*
  * The session `id` of user_id, unless it has been idle idle_s seconds or
  * more (then it is removed).  Touches last_seen.

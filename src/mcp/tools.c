@@ -15,27 +15,15 @@
 #include "json.h"
 #include "log.h"
 #include "mcp.h"
+#include "offer.h"
 #include "rpc.h"
 #include "service.h"
 #include "tools.h"
 
-struct tool {
-	const char	*name;
-	const char	*title;
-	const char	*description;
-	const char	*input_schema;		/* JSON text */
-	const char	*output_schema;		/* JSON text, or NULL */
-	int		 read_only;
-	int		 idempotent;
-	/* returns 0 and *result, or a JSON-RPC error code and *msg */
-	int		(*run)(struct mcp_call *, struct json_object *args,
-			    struct json_object **result, const char **msg);
-};
-
 static int	geocode_city(struct mcp_call *, struct json_object *,
 		    struct json_object **, const char **);
 
-static const struct tool tools[] = {
+static const struct offer_tool tools[] = {
 	{ "geocode_city", "Geocode a city",
 	    "Geocode a city name to get its geographic coordinates. "
 	    "Returns the latitude and longitude, the place's full name, its "
@@ -59,14 +47,38 @@ static const struct tool tools[] = {
 	    "\"cached\":{\"type\":\"boolean\"},"
 	    "\"success\":{\"type\":\"boolean\"}},"
 	    "\"required\":[\"city\",\"location\",\"display_name\",\"cached\",\"success\"]}",
-	    1, 1, geocode_city },
+	    OFFER_HINTS_GEOCODE, geocode_city },
 };
-#define N_TOOLS	(sizeof(tools) / sizeof(tools[0]))
+
+const struct offer tools_offer = {
+	tools, sizeof(tools) / sizeof(tools[0]), NULL, 0, NULL, 0, NULL, 0, NULL
+};
+
+/* The tools of every provider in force, in one list (the same for the
+ * whole life of a process: the settings do not change). */
+static const struct offer_tool	*all[TOOLS_MAX];
+static size_t			 n_all;
+static int			 all_ready;
+
+static void
+gather(const struct config *cfg)
+{
+	const struct offer	*o[OFFER_MAX];
+	size_t			 i, j, n;
+
+	if (all_ready)
+		return;
+	n = offer_all(cfg, o);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < o[i]->n_tools && n_all < TOOLS_MAX; j++)
+			all[n_all++] = &o[i]->tools[j];
+	all_ready = 1;
+}
 
 /* One per process: the gazetteer stays open between requests. */
 static struct geo_service	 service;
 static int			 service_ready;
-static struct json_object	*listed[N_TOOLS];	/* each tool as tools/list shows it */
+static struct json_object	*listed[TOOLS_MAX];	/* each tool as tools/list shows it */
 
 static struct geo_service *
 svc(struct mcp_call *c)
@@ -80,28 +92,32 @@ svc(struct mcp_call *c)
 
 /* The tool as tools/list shows it; NULL when out of memory. */
 static struct json_object *
-tool_json(struct mcp_call *c, const struct tool *t)
+tool_json(struct mcp_call *c, const struct offer_tool *t)
 {
 	struct json_object	*o, *a;
-	struct geo_service	*s = svc(c);
+	struct geo_service	*s;
 	int			 open_world = 0;
 	size_t			 i;
 
-	for (i = 0; i < s->n_chain; i++)
-		open_world |= s->chain[i] == GEO_NOMINATIM;
 	o = json_object_new_object();
 	json_object_object_add(o, "name", json_object_new_string(t->name));
-	json_object_object_add(o, "title", json_object_new_string(t->title));
+	if (t->title != NULL)
+		json_object_object_add(o, "title", json_object_new_string(t->title));
 	json_object_object_add(o, "description", json_object_new_string(t->description));
 	json_object_object_add(o, "inputSchema", json_tokener_parse(t->input_schema));
 	if (t->output_schema != NULL)
 		json_object_object_add(o, "outputSchema",
 		    json_tokener_parse(t->output_schema));
+	if (t->hints != OFFER_HINTS_GEOCODE)
+		return o;
+	s = svc(c);
+	for (i = 0; i < s->n_chain; i++)
+		open_world |= s->chain[i] == GEO_NOMINATIM;
 	a = json_object_new_object();
 	json_object_object_add(a, "title", json_object_new_string(t->title));
-	json_object_object_add(a, "readOnlyHint", json_object_new_boolean(t->read_only));
+	json_object_object_add(a, "readOnlyHint", json_object_new_boolean(1));
 	json_object_object_add(a, "destructiveHint", json_object_new_boolean(0));
-	json_object_object_add(a, "idempotentHint", json_object_new_boolean(t->idempotent));
+	json_object_object_add(a, "idempotentHint", json_object_new_boolean(1));
 	/* Open world only when Nominatim may be asked (GEOCODER). */
 	json_object_object_add(a, "openWorldHint", json_object_new_boolean(open_world));
 	json_object_object_add(o, "annotations", a);
@@ -117,7 +133,7 @@ cursor_make(struct arena *a, size_t start)
 
 /* The index a cursor names, or -1 when it is not one we handed out. */
 static long
-cursor_parse(struct json_object *cur)
+cursor_parse(struct json_object *cur, size_t n)
 {
 	const char	*s;
 	int64_t		 v;
@@ -127,7 +143,7 @@ cursor_parse(struct json_object *cur)
 	s = json_object_get_string(cur);
 	if ((size_t)json_object_get_string_len(cur) > 12 || s[0] != 't' ||
 	    strlen(s) != (size_t)json_object_get_string_len(cur) ||
-	    config_strtonum(s + 1, 1, (int64_t)N_TOOLS - 1, &v) != 0 ||
+	    n < 2 || config_strtonum(s + 1, 1, (int64_t)n - 1, &v) != 0 ||
 	    s[1] == '0' || s[1] == '+' || s[1] == '-')
 		return -1;
 	return (long)v;
@@ -141,17 +157,18 @@ tools_list(struct mcp_call *c, struct json_object *params,
 	size_t			 start = 0, i;
 	long			 v;
 
+	gather(&c->req->app->config);
 	if (params != NULL && json_object_object_get_ex(params, "cursor", &cur) &&
 	    cur != NULL) {
-		if ((v = cursor_parse(cur)) < 0) {
+		if ((v = cursor_parse(cur, n_all)) < 0) {
 			*msg = "Invalid cursor";
 			return RPC_INVALID_PARAMS;
 		}
 		start = (size_t)v;
 	}
 	arr = json_object_new_array();
-	for (i = start; i < N_TOOLS && i < start + TOOLS_PAGE_SIZE; i++) {
-		if (listed[i] == NULL && (listed[i] = tool_json(c, &tools[i])) == NULL) {
+	for (i = start; i < n_all && i < start + TOOLS_PAGE_SIZE; i++) {
+		if (listed[i] == NULL && (listed[i] = tool_json(c, all[i])) == NULL) {
 			json_object_put(arr);
 			*msg = "Out of memory";
 			return RPC_INTERNAL_ERROR;
@@ -160,15 +177,14 @@ tools_list(struct mcp_call *c, struct json_object *params,
 	}
 	*result = json_object_new_object();
 	json_object_object_add(*result, "tools", arr);
-	if (i < N_TOOLS)
+	if (i < n_all)
 		json_object_object_add(*result, "nextCursor",
 		    json_object_new_string(cursor_make(c->req->arena, i)));
 	return 0;
 }
 
-/* A tool result: one text block, isError as given. */
-static struct json_object *
-text_result(const char *text, int is_error)
+struct json_object *
+tools_text_result(const char *text, int is_error)
 {
 	struct json_object	*o = json_object_new_object(), *a, *t;
 
@@ -195,22 +211,23 @@ tools_call(struct mcp_call *c, struct json_object *params,
 		*msg = "Invalid params: name must be a string";
 		return RPC_INVALID_PARAMS;
 	}
-	for (i = 0; i < N_TOOLS; i++)
-		if (strcmp(tools[i].name, json_object_get_string(name)) == 0 &&
-		    strlen(tools[i].name) == (size_t)json_object_get_string_len(name))
+	gather(&c->req->app->config);
+	for (i = 0; i < n_all; i++)
+		if (strcmp(all[i]->name, json_object_get_string(name)) == 0 &&
+		    strlen(all[i]->name) == (size_t)json_object_get_string_len(name))
 			break;
-	if (i == N_TOOLS) {
+	if (i == n_all) {
 		/* The name is not echoed: it could be anything. */
 		*msg = "Unknown tool";
 		return RPC_INVALID_PARAMS;
 	}
 	(void)json_object_object_get_ex(params, "arguments", &args);
 	if (args != NULL && !json_object_is_type(args, json_type_object)) {
-		*result = text_result("Input validation error: arguments must be "
+		*result = tools_text_result("Input validation error: arguments must be "
 		    "an object", 1);
 		return 0;
 	}
-	return tools[i].run(c, args, result, msg);
+	return all[i]->run(c, args, result, msg);
 }
 
 /* --- geocode_city ------------------------------------------------------ */
@@ -288,7 +305,7 @@ geocode_city(struct mcp_call *c, struct json_object *args,
 
 	city_argument(c, args, &city, &why);
 	if (city == NULL) {
-		*result = text_result(why, 1);
+		*result = tools_text_result(why, 1);
 		return 0;
 	}
 	if (geo_quota_spend(s, c->req->app->db, p->user.role, p->user.id, &q) != 0) {
@@ -296,7 +313,7 @@ geocode_city(struct mcp_call *c, struct json_object *args,
 		return RPC_INTERNAL_ERROR;
 	}
 	if (!q.r.allowed) {
-		*result = text_result(arena_printf(c->req->arena, "Rate limit "
+		*result = tools_text_result(arena_printf(c->req->arena, "Rate limit "
 		    "exceeded: %s. Retry after %lld seconds.", q.describe,
 		    (long long)q.r.retry_after_s), 1);
 		return 0;
@@ -309,14 +326,14 @@ geocode_city(struct mcp_call *c, struct json_object *args,
 	case GEOCODE_NOTFOUND:
 		mcp_log(c, MCP_LOG_INFO, "geocode_city",
 		    json_object_new_string("No place found"));
-		*result = text_result(arena_printf(c->req->arena, "City not found: "
+		*result = tools_text_result(arena_printf(c->req->arena, "City not found: "
 		    "no geocoding results for '%s'", city), 1);
 		return 0;
 	case GEOCODE_EUPSTREAM:
 		log_warn("geocoding failed", "reason", r.why);
 		mcp_log(c, MCP_LOG_WARNING, "geocode_city",
 		    json_object_new_string("The geocoding provider failed"));
-		*result = text_result("Geocoding service temporarily unavailable: "
+		*result = tools_text_result("Geocoding service temporarily unavailable: "
 		    "the provider did not answer. Try again later.", 1);
 		return 0;
 	default:
@@ -334,7 +351,7 @@ geocode_city(struct mcp_call *c, struct json_object *args,
 	}
 	/* The Python tool's success marker. */
 	json_object_object_add(d, "success", json_object_new_boolean(1));
-	o = text_result(rpc_text(d, NULL), 0);
+	o = tools_text_result(rpc_text(d, NULL), 0);
 	json_object_object_add(o, "structuredContent", d);
 	mcp_log(c, MCP_LOG_INFO, "geocode_city", json_object_new_string(r.cached ?
 	    "Answered from the cache" : "Answered by the provider"));

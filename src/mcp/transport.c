@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "arena.h"
+#include "ask.h"
 #include "auth.h"
 #include "authn.h"
 #include "guard.h"
@@ -43,25 +44,37 @@ write_event(struct mcp_call *c, struct json_object *msg)
 }
 
 int
+mcp_stream(struct mcp_call *c, struct json_object *msg)
+{
+	if (!c->can_stream)
+		return 1;
+	if (!c->streaming) {
+		response_set_header(c->resp, "Cache-Control", "no-cache");
+		response_set_header(c->resp, "X-Accel-Buffering", "no");
+		if (c->new_session != NULL)
+			response_set_header(c->resp, SESSION_HEADER, c->new_session);
+		if (app_stream_begin(c->req, c->resp, 200, "text/event-stream") != 0)
+			return -1;
+		c->streaming = 1;
+	}
+	return write_event(c, msg);
+}
+
+int
+mcp_stream_comment(struct mcp_call *c)
+{
+	if (!c->streaming)
+		return 0;
+	return app_stream_write(c->req, c->resp, ": waiting\n\n", 12);
+}
+
+int
 mcp_notify(struct mcp_call *c, const char *method, struct json_object *params)
 {
 	struct json_object	*n = rpc_notification(method, params);
 	int			 r;
 
-	if (!c->can_stream) {
-		json_object_put(n);
-		return 1;
-	}
-	if (!c->streaming) {
-		response_set_header(c->resp, "Cache-Control", "no-cache");
-		response_set_header(c->resp, "X-Accel-Buffering", "no");
-		if (app_stream_begin(c->req, c->resp, 200, "text/event-stream") != 0) {
-			json_object_put(n);
-			return -1;
-		}
-		c->streaming = 1;
-	}
-	r = write_event(c, n);
+	r = mcp_stream(c, n);
 	json_object_put(n);
 	return r;
 }
@@ -179,6 +192,37 @@ read_message(struct request *req, struct response *resp)
 
 /* --- POST ---------------------------------------------------------------- */
 
+/*
+ * A response of the client to a request of ours (ask.h), kept for the
+ * process that waits for it.  One that answers nothing waiting (no
+ * session, an unknown id, a request given up on) is accepted and dropped,
+ * as the issue's "a response → 202" wants.  0, or -1 after answering 413
+ * or 503.
+ */
+static int
+take_answer(struct mcp_call *c, struct json_object *id, struct json_object *msg)
+{
+	enum ask_err	 e;
+
+	if (c->sess == NULL)
+		return 0;
+	switch ((e = ask_answer(c->req->app->db, c->sess, id, msg))) {
+	case ASK_OK:
+		return 0;
+	case ASK_ENOTPENDING:
+		log_debug("MCP response to no waiting request dropped", "session",
+		    "given");
+		return 0;
+	case ASK_ETOOBIG:
+		rpc_http_error(c->resp, 413, RPC_SERVER_ERROR, "Response too large");
+		return -1;
+	default:
+		log_error("cannot store an MCP client answer", "error", ask_strerror(e));
+		rpc_http_error(c->resp, 503, RPC_INTERNAL_ERROR, "Database unavailable");
+		return -1;
+	}
+}
+
 /* The answer to a request: JSON, or the last event of an SSE answer. */
 static void
 answer(struct mcp_call *c, struct json_object *msg)
@@ -223,6 +267,8 @@ post_one(struct mcp_call *c, struct json_object *msg, const char *hv,
 		/* Notifications and responses: 202, no body. */
 		if (k == RPC_NOTIFICATION)
 			protocol_notification(c, method, params);
+		else if (take_answer(c, id, msg) != 0)
+			return;
 		response_empty(c->resp, 202);
 		return;
 	}
@@ -270,6 +316,8 @@ post_batch(struct mcp_call *c, struct json_object *batch, const char *hv,
 		k = rpc_classify(m, &method, &id, &params);
 		if (k == RPC_NOTIFICATION)
 			protocol_notification(c, method, params);
+		else if (k == RPC_RESPONSE && c->sess != NULL)
+			(void)ask_answer(c->req->app->db, c->sess, id, m);
 		if (k != RPC_REQUEST)
 			continue;
 		c->id = id;

@@ -14,10 +14,14 @@
  *	MCP-Protocol-Version present and unsupported		400 -32000
  *	Mcp-Session-Id unknown, ended, idle or another user's	404 -32001
  *	initialize with an Mcp-Session-Id			400 -32600
+ *	a response over ASK_ANSWER_MAX (in a session)		413 -32000
  *
  * then a notification or response gets 202 with no body, a request 200:
  * application/json, or text/event-stream when notifications (progress,
- * log messages) go before its answer.  A request without Mcp-Session-Id
+ * log messages) or requests of the server (ask.h) go before its answer.
+ * A response is the client's answer to such a request: it is stored for
+ * the process waiting for it (any process may receive it); one that
+ * answers nothing waiting in its session is dropped (still 202).  A request without Mcp-Session-Id
  * is served on its own (sessions are offered, not required).  GET answers
  * 405: this server opens no standalone SSE stream.  DELETE ends the
  * session of its Mcp-Session-Id (204).

@@ -157,15 +157,22 @@ int
 mu_initialize(struct harness *h, const char *token, const char *v, char *sid,
     size_t sidlen)
 {
+	return mu_initialize_caps(h, token, v, "{}", sid, sidlen);
+}
+
+int
+mu_initialize_caps(struct harness *h, const char *token, const char *v,
+    const char *caps, char *sid, size_t sidlen)
+{
 	struct http_resp	 r;
 	const char		*s;
 	char			*body;
 	int			 rc = -1;
 
 	if (asprintf(&body, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
-	    "\"params\":{\"protocolVersion\":\"%s\",\"capabilities\":{},"
+	    "\"params\":{\"protocolVersion\":\"%s\",\"capabilities\":%s,"
 	    "\"clientInfo\":{\"name\":\"test_mcp\",\"version\":\"1\"}}}",
-	    v != NULL ? v : "2025-11-25") < 0)
+	    v != NULL ? v : "2025-11-25", caps) < 0)
 		return -1;
 	if (mu_post(h, token, NULL, body, &r) != 0 || r.status != 200 ||
 	    (s = http_resp_header(&r, "Mcp-Session-Id")) == NULL || strlen(s) >= sidlen)

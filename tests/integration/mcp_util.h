@@ -59,6 +59,9 @@ char	*mu_good_token(const char *sub);
  * (at least 64 bytes).  0, or -1 after printing why. */
 int	 mu_initialize(struct harness *, const char *token, const char *v,
 	    char *sid, size_t sidlen);
+/* The same with the client's capabilities (JSON text, e.g. {"sampling":{}}). */
+int	 mu_initialize_caps(struct harness *, const char *token, const char *v,
+	    const char *caps, char *sid, size_t sidlen);
 /* POST of body in session sid (NULL: none) with token; as mu_send. */
 int	 mu_post(struct harness *, const char *token, const char *sid,
 	    const char *body, struct http_resp *);

@@ -388,6 +388,50 @@ iu_user_free(struct iu_user *u)
 	memset(u, 0, sizeof(*u));
 }
 
+char *
+iu_mcp_token(struct harness *h, const struct iu_user *u)
+{
+	struct http_resp	 r;
+	char			*t = NULL;
+
+	if (iu_bearer(h, "POST", "/auth/mcp-token", u->token, "{}", &r) != 0 ||
+	    r.status != 200 || iu_jstr(r.json, "mcp_token") == NULL)
+		fprintf(stderr, "POST /auth/mcp-token: %ld %.300s\n", r.status,
+		    r.body != NULL ? r.body : "");
+	else
+		t = strdup(iu_jstr(r.json, "mcp_token"));
+	http_resp_free(&r);
+	return t;
+}
+
+/* Where the fixture gazetteer goes: in the temporary folder. */
+static char	iu_gaz_path[PATH_MAX];
+
+const char *
+iu_gazetteer_setting(void)
+{
+	static char	 setting[PATH_MAX + 32];
+	const char	*dir;
+
+	if ((dir = iu_tmpdir()) == NULL)
+		return NULL;
+	snprintf(iu_gaz_path, sizeof(iu_gaz_path), "%s/gazetteer.db", dir);
+	snprintf(setting, sizeof(setting), "GAZETTEER_PATH=%s", iu_gaz_path);
+	return setting;
+}
+
+int
+iu_gazetteer_import(struct harness *h)
+{
+	const char *imp[] = { "import", "gazetteer",
+	    FU_SOURCE_DIR "/tests/fixtures/geonames/cities.txt",
+	    "--admin1", FU_SOURCE_DIR "/tests/fixtures/geonames/admin1.txt",
+	    "--countries", FU_SOURCE_DIR "/tests/fixtures/geonames/countries.json",
+	    "--out", iu_gaz_path, NULL };
+
+	return iu_gaz_path[0] != '\0' && harness_cli(h, imp) == 0 ? 0 : -1;
+}
+
 int
 iu_bearer(struct harness *h, const char *method, const char *path,
     const char *token, const char *json_body, struct http_resp *r)

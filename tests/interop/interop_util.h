@@ -82,6 +82,14 @@ struct iu_user {
  * 0, or -1 after printing why. */
 int	 iu_user_new(struct harness *, struct iu_user *);
 void	 iu_user_free(struct iu_user *);
+/* The user's MCP token, from POST /auth/mcp-token with its access token
+ * (caller frees); NULL after printing why. */
+char	*iu_mcp_token(struct harness *, const struct iu_user *);
+/* "GAZETTEER_PATH=<temporary folder>/gazetteer.db" (static) for the
+ * server's settings, and the import of tests/fixtures/geonames into that
+ * file once the server runs (0 or -1). */
+const char *iu_gazetteer_setting(void);
+int	 iu_gazetteer_import(struct harness *);
 /* A request with "Authorization: Bearer token" and, when body is not NULL,
  * a JSON body; as harness_request. */
 int	 iu_bearer(struct harness *, const char *method, const char *path,

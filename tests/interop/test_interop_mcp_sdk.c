@@ -54,40 +54,22 @@ sdk(const char *token, struct json_object **out)
 static int
 group_setup(void **state)
 {
-	static char gaz[PATH_MAX + 32], gpath[PATH_MAX];
 	static const char *env[] = { "PASSWORD_ARGON2_MEMORY_KIB=8192",
 	    "PASSWORD_ARGON2_TIME_COST=1", "PASSWORD_ARGON2_PARALLELISM=1",
-	    gaz, NULL, NULL };
+	    NULL, NULL, NULL };
 	struct harness_opts o = { .env = env, .procs = 2 };
-	const char *set, *dir;
-	struct http_resp r;
-	const char *imp[] = { "import", "gazetteer",
-	    FU_SOURCE_DIR "/tests/fixtures/geonames/cities.txt",
-	    "--admin1", FU_SOURCE_DIR "/tests/fixtures/geonames/admin1.txt",
-	    "--countries", FU_SOURCE_DIR "/tests/fixtures/geonames/countries.json",
-	    "--out", gpath, NULL };
+	const char *set;
 
 	(void)state;
-	if ((dir = iu_tmpdir()) == NULL || mu_keys(&set) != 0)
+	if ((env[3] = iu_gazetteer_setting()) == NULL || mu_keys(&set) != 0)
 		return -1;
-	snprintf(gpath, sizeof(gpath), "%s/gazetteer.db", dir);
-	snprintf(gaz, sizeof(gaz), "GAZETTEER_PATH=%s", gpath);
 	env[4] = set;
-	if ((H = harness_start(&o)) == NULL || harness_cli(H, imp) != 0 ||
+	if ((H = harness_start(&o)) == NULL || iu_gazetteer_import(H) != 0 ||
 	    iu_user_new(H, &U) != 0)
 		return -1;
 	snprintf(URL, sizeof(URL), "%s/mcp-server/mcp", harness_url(H));
 	/* The token flow of the instructions: login, then /auth/mcp-token. */
-	if (iu_bearer(H, "POST", "/auth/mcp-token", U.token, "{}", &r) != 0 ||
-	    r.status != 200 || iu_jstr(r.json, "mcp_token") == NULL) {
-		fprintf(stderr, "POST /auth/mcp-token: %ld %.300s\n", r.status,
-		    r.body ? r.body : "");
-		http_resp_free(&r);
-		return -1;
-	}
-	MCP_TOKEN = strdup(iu_jstr(r.json, "mcp_token"));
-	http_resp_free(&r);
-	return MCP_TOKEN != NULL ? 0 : -1;
+	return (MCP_TOKEN = iu_mcp_token(H, &U)) != NULL ? 0 : -1;
 }
 
 static int
