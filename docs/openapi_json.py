@@ -14,7 +14,8 @@ import sys
 import yaml
 
 
-class UniqueKeyLoader(yaml.SafeLoader):
+# libyaml's parser when python3-yaml has it (Debian's does), else PyYAML's.
+class UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     pass
 
 

@@ -86,7 +86,8 @@ def compare(by_program, ops, spec_name="openapi.yaml"):
 def load_spec(path):
     try:
         with open(path, encoding="utf-8") as f:
-            return yaml.safe_load(f)
+            # libyaml's parser when python3-yaml has it: 10x quicker.
+            return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as e:
         raise CheckError(f"{path}: {e}") from e
 

@@ -14,7 +14,7 @@
 import puppeteer from "puppeteer-core";
 
 const [url, email, password, outDir, chromium] = process.argv.slice(2);
-const STEP_MS = 60000;	// one wait; generous: the machine may be loaded
+const STEP_MS = 120000;	// one wait; generous: a loaded machine took 10 s to render
 const report = { errors: [] };
 
 // The authorization dialog: fills the OAuth2 password form and presses

@@ -14,7 +14,6 @@ import sys
 import tempfile
 import unittest
 
-import yaml
 
 SRC = os.environ.get("FU_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 CGI = os.environ.get("FU_CGI_BIN", os.path.join(SRC, "build", "cgi-bin"))
@@ -29,8 +28,7 @@ CONVERT = os.path.join(SRC, "docs", "openapi_json.py")
 
 
 def load_spec():
-    with open(SPEC, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    return check_routes.load_spec(SPEC)
 
 
 class Check(unittest.TestCase):
@@ -59,7 +57,8 @@ class Check(unittest.TestCase):
     def run_main(self, spec_doc, programs):
         path = os.path.join(self.tmp.name, "spec.yaml")
         with open(path, "w", encoding="utf-8") as f:
-            yaml.safe_dump(spec_doc, f)
+            # JSON is YAML, and much quicker to write than yaml.safe_dump's.
+            json.dump(spec_doc, f)
         return subprocess.run([sys.executable, check_routes.__file__, path, *programs],
                               capture_output=True, text=True, timeout=60, check=False)
 
@@ -150,8 +149,8 @@ class Check(unittest.TestCase):
             prog = self.fake_program("bad.fcgi", text)
             with self.assertRaises(check_routes.CheckError, msg=repr(text)):
                 check_routes.program_routes(prog)
-            r = self.run_main(self.spec, [prog])
-            self.assertEqual(r.returncode, 2, text)
+        r = self.run_main(self.spec, [prog])
+        self.assertEqual(r.returncode, 2)
 
     def test_program_failing_fails(self):
         prog = self.fake_program("fails.fcgi", "GET /\n", status=3)
