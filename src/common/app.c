@@ -619,7 +619,8 @@ usage(const struct app_def *def)
 	fprintf(stderr,
 	    "%s %s: a FastCGI program of fcgi-users.\n"
 	    "Run it under a web server (lighttpd, Apache mod_fcgid, spawn-fcgi) or as CGI.\n"
-	    "Settings come from the environment and FCGI_USERS_ENV_FILE.\n",
+	    "Settings come from the environment and FCGI_USERS_ENV_FILE.\n"
+	    "--version prints the version; --routes the routes docs/openapi.yaml describes.\n",
 	    def->program, FCGI_USERS_VERSION);
 }
 
