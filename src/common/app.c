@@ -93,6 +93,40 @@ cors_setup(struct app *app)
 	}
 }
 
+/*
+ * Without DOCS_ENABLED the ROUTE_DOCS routes are left out of the table, so
+ * their paths answer exactly as unknown ones (404, no 405 or redirect).
+ * Out of memory: the full table stays, and the handlers still refuse.
+ */
+static void
+routes_setup(struct app *app)
+{
+	const struct app_def	*def = app->def;
+	size_t			 i, n = 0;
+
+	if (app->config.docs_enabled)
+		return;
+	if ((app->routes_own = calloc(def->n_routes + 1, sizeof(struct route))) == NULL)
+		return;
+	for (i = 0; i < def->n_routes; i++)
+		if (!(def->routes[i].flags & ROUTE_DOCS))
+			app->routes_own[n++] = def->routes[i];
+	app->routes = app->routes_own;
+	app->n_routes = n;
+}
+
+/* The table requests are routed through: app->routes once set, else def's. */
+static const struct route *
+routes_of(const struct app *app, size_t *n)
+{
+	if (app->routes != NULL) {
+		*n = app->n_routes;
+		return app->routes;
+	}
+	*n = app->def->n_routes;
+	return app->def->routes;
+}
+
 static void
 app_setup(struct app *app, const struct app_def *def)
 {
@@ -112,6 +146,7 @@ app_setup(struct app *app, const struct app_def *def)
 		return;
 	}
 	log_set_level(app->config.log_level);
+	routes_setup(app);
 	if (tokens_init(&app->tokens, &app->config, why, sizeof(why)) != TOKENS_OK) {
 		log_msg(LOG_LEVEL_CRITICAL, "invalid signing keys: every request will get 503",
 		    "reason", why, (char *)NULL);
@@ -277,8 +312,9 @@ redirect_host(const struct request *req)
 static int
 slash_redirect(struct app *app, struct request *req, struct response *resp)
 {
+	const struct route *table;
 	const char	*uri, *host, *https, *params[REQUEST_MAX_PATH_PARAMS];
-	size_t		 len, np, rawlen;
+	size_t		 len, np, rawlen, n;
 	unsigned	 allowed;
 	char		*alt, *loc;
 
@@ -290,8 +326,9 @@ slash_redirect(struct app *app, struct request *req, struct response *resp)
 		len--;
 	if (len == 0 || (alt = arena_strndup(req->arena, req->path, len)) == NULL)
 		return 0;
-	if (app_route_match(NULL, app->def->routes, app->def->n_routes, req->method,
-	    alt, params, &np, &allowed) == NULL && allowed == 0)
+	table = routes_of(app, &n);
+	if (app_route_match(NULL, table, n, req->method, alt, params, &np,
+	    &allowed) == NULL && allowed == 0)
 		return 0;
 	/* Keep the client's own encoding of the path. */
 	uri = request_param(req, "REQUEST_URI");
@@ -319,12 +356,14 @@ slash_redirect(struct app *app, struct request *req, struct response *resp)
 void
 app_dispatch(struct app *app, struct request *req, struct response *resp)
 {
-	const struct route	*rt;
+	const struct route	*rt, *table;
 	unsigned		 allowed;
+	size_t			 n;
 	enum app_state		 st;
 
-	rt = app_route_match(req->arena, app->def->routes, app->def->n_routes,
-	    req->method, req->path, req->path_params, &req->n_path_params, &allowed);
+	table = routes_of(app, &n);
+	rt = app_route_match(req->arena, table, n, req->method, req->path,
+	    req->path_params, &req->n_path_params, &allowed);
 	if (rt == NULL) {
 		if (allowed != 0) {
 			response_set_header(resp, "Allow",
@@ -514,13 +553,14 @@ app_final_headers(struct request *req, struct response *resp)
 static int
 defers_body(const struct app *app, const struct request *req)
 {
-	const struct route	*rt;
+	const struct route	*rt, *table;
 	const char		*params[REQUEST_MAX_PATH_PARAMS];
-	size_t			 np;
+	size_t			 np, n;
 	unsigned		 allowed;
 
-	rt = app_route_match(NULL, app->def->routes, app->def->n_routes,
-	    req->method, req->path, params, &np, &allowed);
+	table = routes_of(app, &n);
+	rt = app_route_match(NULL, table, n, req->method, req->path, params, &np,
+	    &allowed);
 	return rt != NULL && (rt->flags & ROUTE_DEFER_BODY);
 }
 
@@ -606,8 +646,21 @@ usage(const struct app_def *def)
 	fprintf(stderr,
 	    "%s %s: a FastCGI program of fcgi-users.\n"
 	    "Run it under a web server (lighttpd, Apache mod_fcgid, spawn-fcgi) or as CGI.\n"
-	    "Settings come from the environment and FCGI_USERS_ENV_FILE.\n",
+	    "Settings come from the environment and FCGI_USERS_ENV_FILE.\n"
+	    "--version prints the version; --routes the routes docs/openapi.yaml describes.\n",
 	    def->program, FCGI_USERS_VERSION);
+}
+
+/* --routes: what docs/openapi.yaml must describe (tests/docs/check_routes.py). */
+static void
+print_routes(const struct app_def *def)
+{
+	size_t	 i;
+
+	for (i = 0; i < def->n_routes; i++)
+		if (!(def->routes[i].flags & ROUTE_DOCS))
+			printf("%s %s\n", request_method_name(def->routes[i].method),
+			    def->routes[i].pattern);
 }
 
 static void
@@ -622,6 +675,7 @@ app_teardown(struct app *app)
 	for (o = app->cors_origins; o != NULL && *o != NULL; o++)
 		free(*o);
 	free(app->cors_origins);
+	free(app->routes_own);
 	config_free(&app->config);
 }
 
@@ -638,6 +692,10 @@ app_main(int argc, char **argv, const struct app_def *def)
 	if (argc > 1) {
 		if (strcmp(argv[1], "--version") == 0) {
 			printf("%s %s\n", def->program, FCGI_USERS_VERSION);
+			return 0;
+		}
+		if (strcmp(argv[1], "--routes") == 0) {
+			print_routes(def);
 			return 0;
 		}
 		usage(def);

@@ -23,6 +23,13 @@ typedef void (*route_handler)(struct request *, struct response *);
 enum route_flags {
 	ROUTE_NO_DB	= 1 << 0,	/* runs even when the database is not ready */
 	ROUTE_DEFER_BODY = 1 << 1,	/* the handler reads the body (app_read_body) */
+	/*
+	 * The API documentation itself (/docs, /openapi.json): the route
+	 * exists only while DOCS_ENABLED (else 404 as for any unknown path),
+	 * and is not described in docs/openapi.yaml (FastAPI's
+	 * include_in_schema=False), so `--routes` leaves it out.
+	 */
+	ROUTE_DOCS	= 1 << 2,
 };
 
 struct route {
@@ -50,6 +57,9 @@ enum app_state {
 
 struct app {
 	const struct app_def	*def;
+	const struct route	*routes;	/* def's, less ROUTE_DOCS ones when docs are off */
+	size_t			 n_routes;
+	struct route		*routes_own;	/* the filtered copy, when one was made */
 	struct config		 config;
 	struct db		*db;		/* NULL until opened */
 	enum app_state		 state;
@@ -60,7 +70,12 @@ struct app {
 	int			 cors_any;
 };
 
-/* Runs the program: returns the process exit status. */
+/*
+ * Runs the program: returns the process exit status.  Besides serving,
+ * `PROGRAM --version` prints the version and `PROGRAM --routes` prints one
+ * line "METHOD PATTERN" per route that docs/openapi.yaml must describe
+ * (all but ROUTE_DOCS ones), for tests/docs.
+ */
 int	 app_main(int argc, char **argv, const struct app_def *);
 
 /*

@@ -244,6 +244,10 @@ static const struct setting settings[] = {
 	/* The offline gazetteer (geocoding), built by `fcgi-users import gazetteer`. */
 	{ "GAZETTEER_PATH", SET_STRING, "./gazetteer.db", 0, 0, 1, 4096,
 	    S(gazetteer_path), NO_INT, NULL, NULL },
+	/* /docs and /openapi.json (users.fcgi); unset: on unless ENV is
+	 * production, as the Python service's docs_url. */
+	{ "DOCS_ENABLED", SET_CHOICE, NULL, 0, 0, 0, 0,
+	    S(docs_enabled_name), S(docs_enabled), bool_names, NULL },
 };
 
 /* Settings that may instead name a file holding their value. */
@@ -275,6 +279,16 @@ const char *
 config_strerror(enum config_err e)
 {
 	return e < CONFIG__MAX ? config_errs[e] : "unknown error";
+}
+
+int
+config_setting_at(size_t i, const char **name, const char **def)
+{
+	if (i >= N_SETTINGS)
+		return -1;
+	*name = settings[i].name;
+	*def = settings[i].def;
+	return 0;
 }
 
 int
@@ -797,6 +811,9 @@ config_load(struct config *c, char *const *envp, const char **bad, char *why,
 	}
 	if ((ret = read_file_pairs(c, bad, why, whylen)) != CONFIG_OK)
 		goto out;
+	/* The index in bool_names when given (odd: true), else ENV decides. */
+	c->docs_enabled = c->docs_enabled_name != NULL ? c->docs_enabled & 1 :
+	    c->env != CONFIG_ENV_PRODUCTION;
 	if ((c->database_path = config_sqlite_path(c->database_url)) == NULL) {
 		ret = CONFIG_ENOMEM;
 		goto out;

@@ -138,6 +138,9 @@ struct config {
 	int64_t		 login_max_failures_per_address;	/* LOGIN_MAX_FAILURES_PER_ADDRESS [100] */
 	/* geocoding */
 	char		*gazetteer_path;	/* GAZETTEER_PATH [./gazetteer.db]: the offline gazetteer file */
+	/* API documentation (users.fcgi: /docs, /openapi.json) */
+	int		 docs_enabled;		/* DOCS_ENABLED [unset: true unless ENV=production]: 0 or 1 after load */
+	char		*docs_enabled_name;
 };
 
 #define CONFIG_PEM_MAX		(64 * 1024)	/* bytes in a key file */
@@ -175,6 +178,13 @@ int		 config_default_env_file(const char *exe, char *buf, size_t len);
 /* The SQLite file named by a DATABASE_URL (a path, sqlite:///rel, sqlite:////abs,
  * sqlite+aiosqlite:///…); NULL for what is not a SQLite URL.  Caller frees. */
 char		*config_sqlite_path(const char *url);
+
+/*
+ * The settings table, for documentation and its tests: the name and the
+ * default (NULL: unset unless given, or derived from another setting) of
+ * setting i.  Returns 0, or -1 past the last one.
+ */
+int		 config_setting_at(size_t i, const char **name, const char **def);
 
 /* Bounded integer conversion: the whole string, in [min, max]; 0 on success. */
 int		 config_strtonum(const char *s, int64_t min, int64_t max, int64_t *out);

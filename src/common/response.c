@@ -169,6 +169,16 @@ response_text(struct response *r, int status, const char *text)
 }
 
 void
+response_static(struct response *r, int status, const char *type,
+    const void *body, size_t len)
+{
+	r->status = status;
+	r->content_type = type;
+	r->body = body;
+	r->body_len = len;
+}
+
+void
 response_unauthorized(struct response *r, const char *bearer_error)
 {
 	const char	*h = "Bearer";

@@ -52,6 +52,12 @@ void	 response_validation(struct response *, struct json_object *items);
 void	 response_empty(struct response *, int status);
 /* A plain-text body. */
 void	 response_text(struct response *, int status, const char *text);
+/*
+ * A body of any type that is not copied: `body` (len bytes) must outlive
+ * the response, as data built into the program does (users.fcgi's /docs).
+ */
+void	 response_static(struct response *, int status, const char *type,
+	    const void *body, size_t len);
 /* 401 {"detail":"Unauthorized"} with WWW-Authenticate: Bearer (+ error=…). */
 void	 response_unauthorized(struct response *, const char *bearer_error);
 

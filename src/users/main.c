@@ -1,6 +1,8 @@
 /*
- * users.fcgi: /users/..., /protected, /health and /.  This file is the
- * program's route table and its small handlers; the work is in libcommon.
+ * users.fcgi: /users/..., /protected, /health and /, and while
+ * DOCS_ENABLED the API documentation, /openapi.json and /docs (docs.h) —
+ * the Python service's app-level routes.  This file is the program's
+ * route table and its small handlers; the work is in libcommon.
  */
 #include <json-c/json.h>
 
@@ -9,6 +11,7 @@
 #include "arena.h"
 #include "authn.h"
 #include "db.h"
+#include "docs.h"
 #include "log.h"
 #include "users.h"
 
@@ -30,6 +33,9 @@ static const struct route routes[] = {
 	{ HTTP_PATCH, "/users/{id}", user_patch, 0 },
 	{ HTTP_DELETE, "/users/{id}", user_delete, 0 },
 	{ HTTP_GET, "/protected", protected, 0 },
+	{ HTTP_GET, "/openapi.json", docs_openapi, ROUTE_NO_DB | ROUTE_DOCS },
+	{ HTTP_GET, "/docs", docs_page, ROUTE_NO_DB | ROUTE_DOCS },
+	{ HTTP_GET, "/docs/{file}", docs_file, ROUTE_NO_DB | ROUTE_DOCS },
 };
 
 static const struct app_def users_app = {
