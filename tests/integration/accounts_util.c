@@ -577,29 +577,40 @@ au_new_user(struct harness *h, const char *tag, struct au_user *u)
 	return 0;
 }
 
+/* The harness's database, opened with flags and a 5 s busy timeout; NULL
+ * (said on stderr) when it cannot be. */
+static sqlite3 *
+au_db_open(struct harness *h, int flags)
+{
+	const char	*url = harness_env(h, "DATABASE_URL");
+	sqlite3		*db = NULL;
+
+	if (url == NULL)
+		return NULL;
+	if (strncmp(url, "sqlite:///", 10) == 0)
+		url += 9;	/* sqlite:////abs → /abs */
+	if (sqlite3_open_v2(url, &db, flags, NULL) != SQLITE_OK) {
+		print_error("sqlite3_open %s: %s\n", url, db ? sqlite3_errmsg(db) : "?");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
 int
 au_db_exec(struct harness *h, const char *fmt, ...)
 {
-	const char *url = harness_env(h, "DATABASE_URL");
 	sqlite3 *db = NULL;
 	char *sql = NULL, *err = NULL;
 	va_list ap;
 	int rc = -1;
 
-	if (url == NULL)
-		return -1;
-	if (strncmp(url, "sqlite:///", 10) == 0)
-		url += 9;	/* sqlite:////abs → /abs */
 	va_start(ap, fmt);
 	sql = sqlite3_vmprintf(fmt, ap);
 	va_end(ap);
-	if (sql == NULL)
-		return -1;
-	if (sqlite3_open_v2(url, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		print_error("sqlite3_open %s: %s\n", url, db ? sqlite3_errmsg(db) : "?");
+	if (sql == NULL || (db = au_db_open(h, SQLITE_OPEN_READWRITE)) == NULL)
 		goto out;
-	}
-	sqlite3_busy_timeout(db, 5000);
 	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
 		print_error("sqlite3 \"%s\": %s\n", sql, err ? err : "?");
 		goto out;
@@ -614,6 +625,32 @@ out:
 	sqlite3_free(sql);
 	sqlite3_close(db);
 	return rc;
+}
+
+int64_t
+au_db_int(struct harness *h, const char *fmt, ...)
+{
+	sqlite3		*db = NULL;
+	sqlite3_stmt	*st = NULL;
+	char		*sql;
+	va_list		 ap;
+	int64_t		 v = -1;
+
+	va_start(ap, fmt);
+	sql = sqlite3_vmprintf(fmt, ap);
+	va_end(ap);
+	if (sql == NULL || (db = au_db_open(h, SQLITE_OPEN_READONLY)) == NULL)
+		goto out;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	else
+		print_error("sqlite3 \"%s\": %s\n", sql, sqlite3_errmsg(db));
+out:
+	sqlite3_finalize(st);
+	sqlite3_free(sql);
+	sqlite3_close(db);
+	return v;
 }
 
 int

@@ -134,6 +134,9 @@ int	 au_new_user(struct harness *, const char *tag, struct au_user *);
 /* Runs SQL on the harness's database (sqlite3, busy timeout 5 s); 0 or -1.
  * fmt is sqlite3_mprintf's: %Q quotes a string. */
 int	 au_db_exec(struct harness *, const char *fmt, ...);
+/* The first column of the first row of a query (sqlite3_mprintf's format:
+ * %Q quotes), or -1 (said on stderr). */
+int64_t	 au_db_int(struct harness *, const char *fmt, ...);
 /* Makes the account a superuser in the database; 0 or -1. */
 int	 au_make_superuser(struct harness *, const struct au_user *);
 /* GET /users/me with the token: the status (200: works). */

@@ -33,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
 
 #include "accounts_util.h"
 #include "geocoding_util.h"
@@ -243,25 +242,6 @@ one(const struct au_user *u, const char *city, long *rem, long *lim)
 	return st;
 }
 
-/* The rows of table rate_limits that geocoding quotas wrote. */
-static long
-quota_rows(void)
-{
-	sqlite3		*db = NULL;
-	sqlite3_stmt	*st = NULL;
-	long		 n = -1;
-
-	if (sqlite3_open_v2(harness_env(H, "DATABASE_URL"), &db,
-	    SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, "SELECT count(*) FROM rate_limits WHERE key "
-	    "LIKE 'geocode:%'", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
-}
-
 /* The buckets are where RATE_LIMIT_STORE says: a zone file of mode 0600
  * beside the database and no rows, or rows and no zone file. */
 static void
@@ -269,7 +249,8 @@ check_store(int line)
 {
 	struct stat	 sb;
 	char		 zone[PATH_MAX];
-	long		 rows = quota_rows();
+	long		 rows = (long)au_db_int(H, "SELECT count(*) FROM "
+	    "rate_limits WHERE key LIKE 'geocode:%%'");
 	int		 has_zone;
 
 	snprintf(zone, sizeof(zone), "%s-limits", harness_env(H, "DATABASE_URL"));

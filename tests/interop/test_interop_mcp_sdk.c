@@ -25,21 +25,19 @@
 #include <string.h>
 
 #include "harness.h"
+#include "interop_mcp.h"
 #include "interop_util.h"
 #include "jwt.h"
 #include "mcp_util.h"
 
-static struct harness	*H;
-static struct iu_user	 U;
-static char		*MCP_TOKEN;
-static char		 URL[256];
+static struct iu_mcp	 M;	/* the server, its user, the MCP token */
 
 /* Runs sdk_client.mjs with token (NULL: none); its output parsed into *out. */
 static int
 sdk(const char *token, struct json_object **out)
 {
 	const char	*argv[] = { iu_need_env("FU_INTEROP_NODE"),
-	    iu_need_env("FU_INTEROP_SDK_CLIENT"), URL, token, NULL };
+	    iu_need_env("FU_INTEROP_SDK_CLIENT"), M.url, token, NULL };
 	char		*text = NULL;
 	int		 rc;
 
@@ -54,34 +52,17 @@ sdk(const char *token, struct json_object **out)
 static int
 group_setup(void **state)
 {
-	static const char *env[] = { "PASSWORD_ARGON2_MEMORY_KIB=8192",
-	    "PASSWORD_ARGON2_TIME_COST=1", "PASSWORD_ARGON2_PARALLELISM=1",
-	    NULL, NULL, NULL };
-	struct harness_opts o = { .env = env, .procs = 2 };
-	const char *set;
-
 	(void)state;
-	if ((env[3] = iu_gazetteer_setting()) == NULL || mu_keys(&set) != 0)
-		return -1;
-	env[4] = set;
-	if ((H = harness_start(&o)) == NULL || iu_gazetteer_import(H) != 0 ||
-	    iu_user_new(H, &U) != 0)
-		return -1;
-	snprintf(URL, sizeof(URL), "%s/mcp-server/mcp", harness_url(H));
 	/* The token flow of the instructions: login, then /auth/mcp-token. */
-	return (MCP_TOKEN = iu_mcp_token(H, &U)) != NULL ? 0 : -1;
+	return iu_mcp_start(&M, NULL, 2, 1);
 }
 
 static int
 group_teardown(void **state)
 {
-	int rc = H != NULL ? harness_check_log(H) : 0;
+	int	 rc = iu_mcp_stop(&M);
 
 	(void)state;
-	harness_stop(H);
-	iu_user_free(&U);
-	free(MCP_TOKEN);
-	mu_keys_free();
 	iu_tmpdir_remove();
 	return rc;
 }
@@ -146,11 +127,11 @@ test_sdk_client(void **state)
 
 	(void)state;
 	iu_begin();
-	check_ok("SDK client with the MCP token of /auth/mcp-token", MCP_TOKEN);
-	check_ok("SDK client with the access token", U.token);
+	check_ok("SDK client with the MCP token of /auth/mcp-token", M.token);
+	check_ok("SDK client with the access token", M.user.token);
 	check_401("SDK client without a token", NULL);
 	assert_non_null(k = jwt_key_generate(JWT_RS256));
-	assert_non_null(foreign = mu_token(k, U.id, "mcp-server", "personal-server",
+	assert_non_null(foreign = mu_token(k, M.user.id, "mcp-server", "personal-server",
 	    "mcp-access", 600));
 	check_401("SDK client with a token of another key", foreign);
 	free(foreign);
