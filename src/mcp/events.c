@@ -245,8 +245,8 @@ send_after(struct mcp_call *c, const char *hash, struct events_pos *p,
 	return r;
 }
 
-static void
-pause_ms(long ms)
+void
+mcp_pause_ms(long ms)
 {
 	struct timespec	 ts = { ms / 1000, (ms % 1000) * 1000000L };
 
@@ -288,7 +288,7 @@ events_replay(struct mcp_call *c, const struct events_pos *from)
 				break;
 			comment = now + COMMENT_SECONDS * 1000000LL;
 		}
-		pause_ms(POLL_MS);
+		mcp_pause_ms(POLL_MS);
 	}
 	return EVENTS_OK;
 }

@@ -80,6 +80,8 @@ int	 mcp_stream_open(struct mcp_call *);
  * a resumable stream (it then goes on as before).
  */
 int	 mcp_stream_close(struct mcp_call *);
+/* Sleeps ms milliseconds (a poll's pause).  (events.c) */
+void	 mcp_pause_ms(long ms);
 /* An SSE comment line on a begun stream (a client gone shows as -1). */
 int	 mcp_stream_comment(struct mcp_call *);
 /*

@@ -226,6 +226,19 @@ read_message(struct request *req, struct response *resp)
 	return msg;
 }
 
+/* A call of user who on req, not yet in a session. */
+static void
+call_init(struct mcp_call *c, struct request *req, struct response *resp,
+    struct principal *who)
+{
+	memset(c, 0, sizeof(*c));
+	c->req = req;
+	c->resp = resp;
+	c->who = who;
+	c->can_stream = 1;
+	c->log_level = MCP_LOG__MAX;
+}
+
 /* --- POST ---------------------------------------------------------------- */
 
 /*
@@ -393,12 +406,7 @@ transport_post(struct request *req, struct response *resp)
 	}
 	if ((msg = read_message(req, resp)) == NULL)
 		return;
-	memset(&c, 0, sizeof(c));
-	c.req = req;
-	c.resp = resp;
-	c.who = &who;
-	c.can_stream = 1;
-	c.log_level = MCP_LOG__MAX;
+	call_init(&c, req, resp, &who);
 	if (json_object_is_type(msg, json_type_array))
 		post_batch(&c, msg, NULL, &s);
 	else
@@ -450,12 +458,7 @@ transport_get(struct request *req, struct response *resp)
 		    "malformed Last-Event-ID");
 		return;
 	}
-	memset(&c, 0, sizeof(c));
-	c.req = req;
-	c.resp = resp;
-	c.who = &who;
-	c.can_stream = 1;
-	c.log_level = MCP_LOG__MAX;
+	call_init(&c, req, resp, &who);
 	if (find_session(&c, sid, &s) != 0)
 		return;
 	if ((e = events_replay(&c, &pos)) == EVENTS_ENOTFOUND)
