@@ -142,15 +142,6 @@ look(struct db *db, const char *hash, const char *id, struct json_object **answe
 	return r;
 }
 
-static void
-pause_ms(long ms)
-{
-	struct timespec	 ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1)
-		;
-}
-
 /* Polls until answered, the deadline, or the client leaves. */
 static enum ask_err
 wait_answer(struct mcp_call *c, const char *hash, const char *id,
@@ -173,7 +164,7 @@ wait_answer(struct mcp_call *c, const char *hash, const char *id,
 				return ASK_EGONE;
 			comment = now + ASK_COMMENT_SECONDS * 1000000LL;
 		}
-		pause_ms(delay);
+		mcp_pause_ms(delay);
 		if ((delay *= 2) > POLL_MAX_MS)
 			delay = POLL_MAX_MS;
 	}

@@ -188,6 +188,28 @@ t_progress(struct mcp_call *c, struct json_object *args,
 	return 0;
 }
 
+/*
+ * test_reconnection: begins the SSE answer (its priming event), stops
+ * writing it (mcp_stream_close), sends a log message and answers: the
+ * client sees the stream end with neither and gets both with GET and
+ * Last-Event-ID (events.h).  Without a session the answer is not
+ * resumable and comes as usual.
+ */
+static int
+t_reconnection(struct mcp_call *c, struct json_object *args,
+    struct json_object **result, const char **msg)
+{
+	(void)args; (void)msg;
+	(void)mcp_stream_open(c);
+	(void)mcp_stream_close(c);
+	pause_step();
+	mcp_log(c, MCP_LOG_INFO, "test_reconnection",
+	    json_object_new_string("Sent after the stream was closed"));
+	*result = content(text_block("Reconnection test completed successfully"),
+	    NULL);
+	return 0;
+}
+
 /* json_schema_2020_12_tool: echoes its arguments. */
 static int
 t_schema(struct mcp_call *c, struct json_object *args,
@@ -236,6 +258,9 @@ static const struct offer_tool tools[] = {
 	{ "test_elicitation_sep1330_enums", NULL, "Tests elicitation with enum "
 	    "schema improvements per SEP-1330", NO_ARGS, NULL, OFFER_HINTS_NONE,
 	    fixtures_elicitation_enums },
+	{ "test_reconnection", NULL, "Tests SSE stream disconnection and client "
+	    "reconnection (SEP-1699): closes the stream before the result",
+	    NO_ARGS, NULL, OFFER_HINTS_NONE, t_reconnection },
 	{ "test_list_roots", NULL, "Asks the client for its roots (roots/list)",
 	    NO_ARGS, NULL, OFFER_HINTS_NONE, fixtures_roots },
 	{ "json_schema_2020_12_tool", NULL, "Tool with JSON Schema 2020-12 features",

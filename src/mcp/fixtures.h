@@ -4,7 +4,8 @@
  * typescript/everything-server.ts), as a provider (offer.h) that is in
  * force only under MCP_CONFORMANCE_FIXTURES=1 — for tests/interop, never in
  * production: tools test_* that return each content type, log, report
- * progress, fail, and ask the client for sampling and elicitation
+ * progress, fail, close their SSE answer before the result
+ * (test_reconnection), and ask the client for sampling and elicitation
  * (fixtures_ask.c, through ask.h); json_schema_2020_12_tool; resources
  * test://static-text, test://static-binary, test://watched-resource and
  * the template test://template/{id}/data; prompts test_*_prompt*; and

@@ -56,6 +56,9 @@ struct mcp_call {
 	struct json_object	*progress;	/* params._meta.progressToken (borrowed) or NULL */
 	enum mcp_log_level	 log_level;	/* the session's; MCP_LOG__MAX: none */
 	const char		*new_session;	/* an id initialize made, for the header */
+	char			 stream[17];	/* a resumable SSE answer's id (events.h); "" */
+	int64_t			 seq;		/* its last event */
+	int			 closed;	/* the stream is no longer written (stored only) */
 };
 
 /*
@@ -65,6 +68,20 @@ struct mcp_call {
  * -1 when the client is gone.  (transport.c)
  */
 int	 mcp_stream(struct mcp_call *, struct json_object *msg);
+/*
+ * Begins the SSE answer now (with its priming event when it is
+ * resumable), as mcp_stream's first message would.  0, 1, -1 as mcp_stream.
+ */
+int	 mcp_stream_open(struct mcp_call *);
+/*
+ * Stops writing the call's SSE answer before the request's answer:
+ * later events, the answer too, are only stored, for the client to get
+ * with GET and Last-Event-ID (events.h).  0, or 1 when the answer is not
+ * a resumable stream (it then goes on as before).
+ */
+int	 mcp_stream_close(struct mcp_call *);
+/* Sleeps ms milliseconds (a poll's pause).  (events.c) */
+void	 mcp_pause_ms(long ms);
 /* An SSE comment line on a begun stream (a client gone shows as -1). */
 int	 mcp_stream_comment(struct mcp_call *);
 /*

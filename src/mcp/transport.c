@@ -14,6 +14,7 @@
 #include "ask.h"
 #include "auth.h"
 #include "authn.h"
+#include "events.h"
 #include "guard.h"
 #include "json.h"
 #include "log.h"
@@ -25,45 +26,80 @@
 
 #define VERSION_HEADER	"MCP-Protocol-Version"
 #define SESSION_HEADER	"Mcp-Session-Id"
+#define LAST_EVENT_HEADER	"Last-Event-ID"
 
 /* --- notifications on an SSE answer ------------------------------------ */
 
-/* Writes one message as an SSE event (HTML Living Standard §9.2). */
+/*
+ * Writes one message as an SSE event (HTML Living Standard §9.2), with an
+ * id once stored when the stream is resumable (final: the answer); after
+ * mcp_stream_close only stores it.
+ */
 static int
-write_event(struct mcp_call *c, struct json_object *msg)
+write_event(struct mcp_call *c, struct json_object *msg, int final)
 {
 	const char	*text, *ev;
+	char		 id[EVENTS_ID_MAX + 1];
 	size_t		 n;
 
 	if ((text = rpc_text(msg, &n)) == NULL)
 		return -1;
-	/* json-c's plain output holds no newline: one data line. */
-	if ((ev = arena_printf(c->req->arena, "event: message\ndata: %s\n\n", text)) == NULL)
+	if (c->stream[0] != '\0' && events_store(c, text, n, final, id) == 0) {
+		if (c->closed)
+			return 0;
+		ev = arena_printf(c->req->arena, "event: message\nid: %s\n"
+		    "data: %s\n\n", id, text);
+	} else if (c->closed) {
+		log_error("MCP event lost on a closed stream", "stream", c->stream);
+		return 0;
+	} else	/* json-c's plain output holds no newline: one data line. */
+		ev = arena_printf(c->req->arena, "event: message\ndata: %s\n\n", text);
+	if (ev == NULL)
 		return -1;
 	return app_stream_write(c->req, c->resp, ev, strlen(ev));
 }
 
 int
-mcp_stream(struct mcp_call *c, struct json_object *msg)
+mcp_stream_open(struct mcp_call *c)
 {
 	if (!c->can_stream)
 		return 1;
-	if (!c->streaming) {
-		response_set_header(c->resp, "Cache-Control", "no-cache");
-		response_set_header(c->resp, "X-Accel-Buffering", "no");
-		if (c->new_session != NULL)
-			response_set_header(c->resp, SESSION_HEADER, c->new_session);
-		if (app_stream_begin(c->req, c->resp, 200, "text/event-stream") != 0)
-			return -1;
-		c->streaming = 1;
-	}
-	return write_event(c, msg);
+	if (c->streaming)
+		return 0;
+	response_set_header(c->resp, "Cache-Control", "no-cache");
+	response_set_header(c->resp, "X-Accel-Buffering", "no");
+	if (c->new_session != NULL)
+		response_set_header(c->resp, SESSION_HEADER, c->new_session);
+	if (app_stream_begin(c->req, c->resp, 200, "text/event-stream") != 0)
+		return -1;
+	c->streaming = 1;
+	(void)events_begin(c);	/* not resumable when it fails */
+	return 0;
+}
+
+int
+mcp_stream(struct mcp_call *c, struct json_object *msg)
+{
+	int	 r;
+
+	if ((r = mcp_stream_open(c)) != 0)
+		return r;
+	return write_event(c, msg, 0);
+}
+
+int
+mcp_stream_close(struct mcp_call *c)
+{
+	if (!c->streaming || c->stream[0] == '\0')
+		return 1;
+	c->closed = 1;
+	return 0;
 }
 
 int
 mcp_stream_comment(struct mcp_call *c)
 {
-	if (!c->streaming)
+	if (!c->streaming || c->closed)
 		return 0;
 	return app_stream_write(c->req, c->resp, ": waiting\n\n", 12);
 }
@@ -190,6 +226,19 @@ read_message(struct request *req, struct response *resp)
 	return msg;
 }
 
+/* A call of user who on req, not yet in a session. */
+static void
+call_init(struct mcp_call *c, struct request *req, struct response *resp,
+    struct principal *who)
+{
+	memset(c, 0, sizeof(*c));
+	c->req = req;
+	c->resp = resp;
+	c->who = who;
+	c->can_stream = 1;
+	c->log_level = MCP_LOG__MAX;
+}
+
 /* --- POST ---------------------------------------------------------------- */
 
 /*
@@ -228,7 +277,7 @@ static void
 answer(struct mcp_call *c, struct json_object *msg)
 {
 	if (c->streaming) {
-		(void)write_event(c, msg);
+		(void)write_event(c, msg, 1);
 		json_object_put(msg);
 		return;
 	}
@@ -357,12 +406,7 @@ transport_post(struct request *req, struct response *resp)
 	}
 	if ((msg = read_message(req, resp)) == NULL)
 		return;
-	memset(&c, 0, sizeof(c));
-	c.req = req;
-	c.resp = resp;
-	c.who = &who;
-	c.can_stream = 1;
-	c.log_level = MCP_LOG__MAX;
+	call_init(&c, req, resp, &who);
 	if (json_object_is_type(msg, json_type_array))
 		post_batch(&c, msg, NULL, &s);
 	else
@@ -372,17 +416,56 @@ transport_post(struct request *req, struct response *resp)
 
 /* --- GET and DELETE ------------------------------------------------------ */
 
+/*
+ * GET: with Last-Event-ID, the rest of a resumable SSE answer (events.h);
+ * without, 405: this server opens no standalone stream.
+ */
 void
 transport_get(struct request *req, struct response *resp)
 {
 	struct principal	 who;
+	struct session		 s;
+	struct mcp_call		 c;
+	struct events_pos	 pos;
+	const char		*hv, *sid, *last;
+	enum events_err		 e;
 
 	if (admit(req, resp, &who) != 0)
 		return;
-	/* Transports §Listening: 405 when no stream is offered on GET. */
-	response_set_header(resp, "Allow", "POST, DELETE");
-	rpc_http_error(resp, 405, RPC_SERVER_ERROR, "Method Not Allowed: this "
-	    "server opens no SSE stream on GET");
+	/* An empty Last-Event-ID is none (HTML Living Standard §9.2.4). */
+	if ((last = request_header(req, LAST_EVENT_HEADER)) == NULL ||
+	    *last == '\0') {
+		/* Transports §Listening: 405 when no stream is offered on GET. */
+		response_set_header(resp, "Allow", "POST, DELETE");
+		rpc_http_error(resp, 405, RPC_SERVER_ERROR, "Method Not Allowed: "
+		    "this server opens no SSE stream on GET without Last-Event-ID");
+		return;
+	}
+	if (!(guard_accept(req) & GUARD_ACCEPT_SSE)) {
+		rpc_http_error(resp, 406, RPC_SERVER_ERROR, "Not Acceptable: "
+		    "Client must accept text/event-stream");
+		return;
+	}
+	if (check_version(req, resp, &hv) != 0)
+		return;
+	if ((sid = request_header(req, SESSION_HEADER)) == NULL) {
+		rpc_http_error(resp, 400, RPC_SERVER_ERROR, "Bad Request: "
+		    "Mcp-Session-Id header is required to resume a stream");
+		return;
+	}
+	if (events_parse_id(last, &pos) != EVENTS_OK) {
+		rpc_http_error(resp, 400, RPC_SERVER_ERROR, "Bad Request: "
+		    "malformed Last-Event-ID");
+		return;
+	}
+	call_init(&c, req, resp, &who);
+	if (find_session(&c, sid, &s) != 0)
+		return;
+	if ((e = events_replay(&c, &pos)) == EVENTS_ENOTFOUND)
+		rpc_http_error(resp, 404, RPC_SERVER_ERROR, "Not Found: no such "
+		    "event in this session (Last-Event-ID unknown or expired)");
+	else if (e != EVENTS_OK)
+		rpc_http_error(resp, 503, RPC_INTERNAL_ERROR, "Database unavailable");
 }
 
 void

@@ -22,8 +22,14 @@
  * A response is the client's answer to such a request: it is stored for
  * the process waiting for it (any process may receive it); one that
  * answers nothing waiting in its session is dropped (still 202).  A request without Mcp-Session-Id
- * is served on its own (sessions are offered, not required).  GET answers
- * 405: this server opens no standalone SSE stream.  DELETE ends the
+ * is served on its own (sessions are offered, not required).  An SSE
+ * answer in a session is resumable (events.h): its events carry ids, the
+ * first is a priming event with "retry:".  GET with Last-Event-ID resumes
+ * one (406 without text/event-stream in Accept, 400 without
+ * Mcp-Session-Id or with a malformed id, 404 -32001 for the session as
+ * above, 404 -32000 for an event unknown, expired or of another session);
+ * GET without Last-Event-ID answers 405: this server opens no standalone
+ * SSE stream.  DELETE ends the
  * session of its Mcp-Session-Id (204).
  */
 #ifndef FCGI_USERS_MCP_TRANSPORT_H

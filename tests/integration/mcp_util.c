@@ -55,6 +55,8 @@ mu_send(struct harness *h, const struct mu_req *r, struct http_resp *out)
 		ADD("Origin: %s", r->origin);
 	if (r->host != NULL)
 		ADD("Host: %s", r->host);
+	if (r->last_event != NULL)
+		ADD("Last-Event-ID: %s", r->last_event);
 #undef ADD
 	for (i = 0; i < n; i++)
 		ch[i] = hs[i];
@@ -233,6 +235,8 @@ mu_events(const struct http_resp *r)
 	for (p = r->body; (p = strstr(p, "data: ")) != NULL; p = e) {
 		p += 6;
 		e = p + strcspn(p, "\n");
+		if (e == p)
+			continue;	/* a priming event: an id, no message */
 		char *d = strndup(p, (size_t)(e - p));
 
 		if (d == NULL)

@@ -35,6 +35,7 @@ struct mu_req {
 	const char	*host;		/* NULL: curl's */
 	const char	*body;		/* C string; NULL: none (GET, DELETE) */
 	size_t		 body_len;	/* 0: strlen(body) */
+	const char	*last_event;	/* Last-Event-ID; NULL: none */
 };
 
 int	 mu_send(struct harness *, const struct mu_req *, struct http_resp *);
@@ -72,7 +73,7 @@ struct json_object *mu_result(const struct http_resp *);
 int	 mu_error_code(const struct http_resp *);
 /* Whether the answer is a JSON-RPC error without an id member. */
 int	 mu_error_without_id(const struct http_resp *);
-/* The messages of an SSE body ("data:" lines parsed), NULL-terminated;
+/* The messages of an SSE body ("data:" lines parsed, empty ones skipped), NULL-terminated;
  * free with mu_events_free.  NULL when the body is not SSE. */
 struct json_object **mu_events(const struct http_resp *);
 void	 mu_events_free(struct json_object **);

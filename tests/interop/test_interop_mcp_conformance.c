@@ -76,16 +76,15 @@ static const struct scenario ACTIVE[] = {
 };
 
 /*
- * XXX server-sse-polling passes with no check at all: it calls
- * test_reconnection, which mcp.fcgi does not offer (it would close its SSE
- * answer after a priming event and let the client resume with GET and
- * Last-Event-ID; this server answers GET with 405 and keeps no events), so
- * the answer is a JSON -32602 and the suite only notes (INFO) that "priming
- * event tests are not applicable".  The 0 below pins that.
+ * server-sse-polling calls test_reconnection, which ends its SSE answer
+ * after the priming event (id, retry) and before the result; the suite
+ * then GETs with Last-Event-ID and must get the result from the stored
+ * events (src/mcp/events.h): 3 checks (priming event, retry field,
+ * disconnect-resume).
  */
 static const struct scenario PENDING[] = {
 	{ "json-schema-2020-12", 4 },
-	{ "server-sse-polling", 0 },
+	{ "server-sse-polling", 3 },
 	{ NULL, 0 }
 };
 
