@@ -21,8 +21,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ctype.h>
-#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +34,7 @@
 #include "geocoding_util.h"
 #include "harness.h"
 #include "mcp_util.h"
+#include "stress_util.h"
 
 #define CLIENTS		32
 #define PROCS		3
@@ -242,37 +241,6 @@ client_main(void *arg)
 	return NULL;
 }
 
-/* The pids of `prog`'s processes under the web server (its process group). */
-static int
-worker_pids(const char *prog, pid_t *pids, int max)
-{
-	DIR *d;
-	struct dirent *e;
-	char path[300], buf[512], *p;
-	FILE *f;
-	int n = 0, pgrp;
-
-	if ((d = opendir("/proc")) == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL && n < max) {
-		if (!isdigit((unsigned char)e->d_name[0]))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		if ((f = fopen(path, "r")) == NULL)
-			continue;
-		if (fgets(buf, sizeof(buf), f) != NULL &&
-		    (p = strrchr(buf, ')')) != NULL &&
-		    sscanf(p + 1, " %*c %*d %d", &pgrp) == 1 &&
-		    pgrp == harness_pid(H) &&
-		    strncmp(strchr(buf, '(') + 1, prog, strlen(prog)) == 0 &&
-		    strchr(buf, '(')[1 + strlen(prog)] == ')')
-			pids[n++] = atoi(e->d_name);
-		fclose(f);
-	}
-	closedir(d);
-	return n;
-}
-
 struct totals {
 	long	 requests, fails, late_fails, users, unacked;
 };
@@ -288,7 +256,7 @@ run_load(int64_t ms, int64_t kill_at, struct totals *t)
 	int64_t start = geo_now_ms();
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
-	char dbpath[4096];
+	char dbpath[4096], msg[256];
 	long quota_ok[QUOTA_USERS] = { 0 }, quota_429[QUOTA_USERS] = { 0 };
 	int i, j, q, n, killed = 0;
 	int64_t dbusers = -1;
@@ -310,10 +278,10 @@ run_load(int64_t ms, int64_t kill_at, struct totals *t)
 	}
 	if (kill_at > 0) {
 		geo_sleep_ms(kill_at);
-		n = worker_pids("auth.fcgi", pids, 16);
+		n = st_worker_pids(H, "auth.fcgi", pids, 16);
 		if (n > 0 && kill(pids[0], SIGKILL) == 0)
 			killed++;
-		n = worker_pids("users.fcgi", pids, 16);
+		n = st_worker_pids(H, "users.fcgi", pids, 16);
 		if (n > 0 && kill(pids[0], SIGKILL) == 0)
 			killed++;
 		if (killed != 2)
@@ -322,8 +290,7 @@ run_load(int64_t ms, int64_t kill_at, struct totals *t)
 	for (i = 0; i < CLIENTS; i++)
 		pthread_join(cl[i].th, NULL);
 
-	snprintf(dbpath, sizeof(dbpath), "%s/fcgi-users.db", harness_data_dir(H));
-	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+	if (sqlite3_open_v2(st_db_path(H, dbpath, sizeof(dbpath)), &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
 		au_bad(__LINE__, "cannot open %s", dbpath);
 	sqlite3_busy_timeout(db, 5000);
 	sqlite3_prepare_v2(db, "SELECT count(*), max(id), max(first_name) FROM users "
@@ -385,14 +352,10 @@ run_load(int64_t ms, int64_t kill_at, struct totals *t)
 	if (dbusers < t->users || dbusers > t->users + t->unacked)
 		au_bad(__LINE__, "%lld accounts in the database, %ld acknowledged, "
 		    "%ld unanswered", (long long)dbusers, t->users, t->unacked);
-	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) !=
-	    SQLITE_OK || sqlite3_step(st) != SQLITE_ROW ||
-	    strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
-		au_bad(__LINE__, "integrity_check: %s", st != NULL &&
-		    sqlite3_column_text(st, 0) != NULL ?
-		    (const char *)sqlite3_column_text(st, 0) : sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	sqlite3_close(db);
+	if (st_integrity(dbpath, msg, sizeof(msg)) != 0)
+		au_bad(__LINE__, "integrity_check: %s", msg);
 
 	/* Exact quotas: a run shorter than a cell allows exactly QUOTA. */
 	for (q = 0; q < QUOTA_USERS; q++) {
@@ -463,8 +426,8 @@ test_kill(void **state)
 	if (t.late_fails != 0)
 		au_bad(__LINE__, "%ld requests failed after the grace period",
 		    t.late_fails);
-	if (worker_pids("auth.fcgi", pids, 16) != PROCS ||
-	    worker_pids("users.fcgi", pids, 16) != PROCS)
+	if (st_worker_pids(H, "auth.fcgi", pids, 16) != PROCS ||
+	    st_worker_pids(H, "users.fcgi", pids, 16) != PROCS)
 		au_bad(__LINE__, "the killed workers were not replaced");
 	au_end();
 }
