@@ -151,7 +151,7 @@ test_locked(void **state)
 	/* WAL: readers are not blocked by a writer. */
 	if (au_me_status(H, u.token) != 200)
 		au_bad(__LINE__, "GET /users/me under the lock is not 200");
-	want_log(__LINE__, "user store failed");
+	want_log(__LINE__, "\"msg\":\"database is locked\"");
 	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	recovered(__LINE__, &u);
@@ -190,7 +190,7 @@ test_readonly(void **state)
 	want_503(__LINE__, "PATCH", "/users/me", u.token, "{\"first_name\":\"lost\"}");
 	if (au_me_status(H, u.token) != 200)
 		au_bad(__LINE__, "GET /users/me on a read-only database is not 200");
-	want_log(__LINE__, "user store failed");
+	want_log(__LINE__, "\"detail\":\"disk I/O error\"");
 	assert_int_equal(chattr("-i"), 0);
 	immutable = 0;
 	recovered(__LINE__, &u);
@@ -295,7 +295,7 @@ test_full(void **state)
 	}
 	if (n503 == 0)
 		au_bad(__LINE__, "%d registrations on a full disk, no 503", nok);
-	want_log(__LINE__, "user store failed");
+	want_log(__LINE__, "\"detail\":\"database or disk is full\"");
 	assert_int_equal(unlink(filler), 0);
 	recovered(__LINE__, &u);
 	for (i = 0; i < nok; i++)
