@@ -352,7 +352,6 @@ run_load(int64_t ms, int64_t kill_at, struct totals *t)
 	if (dbusers < t->users || dbusers > t->users + t->unacked)
 		au_bad(__LINE__, "%lld accounts in the database, %ld acknowledged, "
 		    "%ld unanswered", (long long)dbusers, t->users, t->unacked);
-	sqlite3_finalize(st);
 	sqlite3_close(db);
 	if (st_integrity(dbpath, msg, sizeof(msg)) != 0)
 		au_bad(__LINE__, "integrity_check: %s", msg);
