@@ -224,6 +224,11 @@ map_write(enum db_err e)
 		return USERS_EXISTS;
 	case DB_NOMEM:
 		return USERS_ENOMEM;
+	case DB_BUSY:
+		/* db.c leaves BUSY unlogged (its callers retry it); here the
+		 * wait is over and the write is refused: say why. */
+		log_error("database is locked", "waited", "DB_BUSY_TIMEOUT_MS");
+		return USERS_EDB;
 	default:
 		return USERS_EDB;
 	}

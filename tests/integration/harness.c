@@ -795,6 +795,34 @@ harness_url(const struct harness *h)
 	return h->url;
 }
 
+pid_t
+harness_pid(const struct harness *h)
+{
+	return h->pid;
+}
+
+struct harness *
+harness_client(const struct harness *h)
+{
+	struct harness *c;
+
+	if ((c = malloc(sizeof(*c))) == NULL)
+		return NULL;
+	*c = *h;
+	c->curl = NULL;
+	return c;
+}
+
+void
+harness_client_free(struct harness *c)
+{
+	if (c == NULL)
+		return;
+	if (c->curl != NULL)
+		curl_easy_cleanup(c->curl);
+	free(c);
+}
+
 const char *
 harness_data_dir(const struct harness *h)
 {

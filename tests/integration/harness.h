@@ -106,6 +106,19 @@ const char	*harness_log_path(const struct harness *);
 /* The value the harness gave NAME in the programs' environment, or NULL. */
 const char	*harness_env(const struct harness *, const char *name);
 
+/* The web server's pid: the leader of the process group that holds its
+ * FastCGI programs (a test finds a program's processes by it). */
+pid_t		 harness_pid(const struct harness *);
+
+/*
+ * Another client of h for another thread: the same server and settings
+ * with a libcurl handle of its own (one harness's requests must not run
+ * in two threads at once).  NULL when out of memory.  Free it with
+ * harness_client_free() before harness_stop(h); never harness_stop() it.
+ */
+struct harness	*harness_client(const struct harness *);
+void		 harness_client_free(struct harness *);
+
 /* The whole log (NUL-terminated, at most HARNESS_LOG_MAX bytes); caller frees.
  * NULL when it cannot be read. */
 char		*harness_read_log(const struct harness *);
