@@ -903,6 +903,15 @@ au_now(void)
 	return (int64_t)time(NULL);
 }
 
+int64_t
+au_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* ---- key pairs ---- */
 
 EVP_PKEY *

@@ -190,6 +190,8 @@ char	*au_jwt_hs256(const struct harness *, const char *payload);
  * Caller puts. */
 struct json_object *au_jwt_part(const char *token, int part);
 int64_t	 au_now(void);
+/* A monotonic clock in milliseconds, for timing answers. */
+int64_t	 au_now_ms(void);
 
 /* ---- templates ---- */
 

@@ -187,26 +187,17 @@ group_teardown(void **state)
 
 /* ---- sending ---- */
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* GET /users/me with tok on h; the status (0: no answer), r filled. */
 static long
 send_me(int line, struct harness *h, const char *tok, struct http_resp *r)
 {
-	int64_t t0 = now_ms();
+	int64_t t0 = au_now_ms();
 
 	n_me++;
 	if (au_get(h, ME, tok, r) != 0)
 		au_bad(line, "%s: no answer", ME);
-	else if (now_ms() - t0 > SLOW_MS)
-		au_bad(line, "%s: %lld ms", ME, (long long)(now_ms() - t0));
+	else if (au_now_ms() - t0 > SLOW_MS)
+		au_bad(line, "%s: %lld ms", ME, (long long)(au_now_ms() - t0));
 	return r->status;
 }
 
@@ -215,13 +206,13 @@ static long
 send_mcp(int line, struct harness *h, const char *tok, struct http_resp *r)
 {
 	struct mu_req q = { .token = tok, .body = INIT };
-	int64_t t0 = now_ms();
+	int64_t t0 = au_now_ms();
 
 	n_mcp++;
 	if (mu_send(h, &q, r) != 0)
 		au_bad(line, "%s: no answer", MU_PATH);
-	else if (now_ms() - t0 > SLOW_MS)
-		au_bad(line, "%s: %lld ms", MU_PATH, (long long)(now_ms() - t0));
+	else if (au_now_ms() - t0 > SLOW_MS)
+		au_bad(line, "%s: %lld ms", MU_PATH, (long long)(au_now_ms() - t0));
 	return r->status;
 }
 
@@ -613,12 +604,27 @@ expect_works(int line, struct harness *h, const char *tok, int access)
 	http_resp_free(&r);
 }
 
+/* `method` /users/{id} with the superuser's token (and a JSON body): want. */
+static void
+as_superuser(int line, const char *method, const char *id, const char *json, long want)
+{
+	struct http_resp r;
+	char path[96];
+
+	snprintf(path, sizeof(path), "/users/%s", id);
+	assert_int_equal(au_send(H, method, path, S.token, json ? "application/json" : NULL,
+	    NULL, json, json ? strlen(json) : 0, &r), 0);
+	if (r.status != want)
+		au_bad(line, "%s %s: %ld, want %ld", method, path, r.status, want);
+	http_resp_free(&r);
+}
+
 static void
 test_lifecycle(void **state)
 {
 	struct au_user lo, del, ina, pw;
 	char lo_mcp[AU_TOKEN_MAX], del_mcp[AU_TOKEN_MAX], ina_mcp[AU_TOKEN_MAX];
-	char pw_old[AU_TOKEN_MAX], path[96], *body;
+	char pw_old[AU_TOKEN_MAX], *body;
 	struct http_resp r;
 
 	(void)state;
@@ -644,19 +650,11 @@ test_lifecycle(void **state)
 	expect_refused(__LINE__, H, "after logout", lo.token);
 	expect_works(__LINE__, H, lo_mcp, 0);	/* logout ends the access token only */
 	/* deleted by a superuser */
-	snprintf(path, sizeof(path), "/users/%s", del.id);
-	assert_int_equal(au_send(H, "DELETE", path, S.token, NULL, NULL, NULL, 0, &r), 0);
-	if (r.status != 204)
-		au_bad(__LINE__, "DELETE %s: %ld", path, r.status);
-	http_resp_free(&r);
+	as_superuser(__LINE__, "DELETE", del.id, NULL, 204);
 	expect_refused(__LINE__, H, "deleted user", del.token);
 	expect_refused(__LINE__, H, "deleted user", del_mcp);
 	/* made inactive by a superuser */
-	snprintf(path, sizeof(path), "/users/%s", ina.id);
-	assert_int_equal(au_json(H, "PATCH", path, S.token, "{\"is_active\":false}", &r), 0);
-	if (r.status != 200)
-		au_bad(__LINE__, "PATCH %s: %ld", path, r.status);
-	http_resp_free(&r);
+	as_superuser(__LINE__, "PATCH", ina.id, "{\"is_active\":false}", 200);
 	expect_refused(__LINE__, H, "inactive user", ina.token);
 	expect_refused(__LINE__, H, "inactive user", ina_mcp);
 	/* a password change: the tokens from before it, but the one that changed it */
