@@ -218,8 +218,9 @@ send_mcp(int line, struct harness *h, const char *tok, struct http_resp *r)
 
 /*
  * Whether r is the web server's own 400 (an HTML page, not our JSON) for
- * a header it will not pass on, which server_400 allows: lighttpd refuses
- * control characters in a header value before any program runs.
+ * a header it will not pass on, which server_400 allows: lighttpd and
+ * Apache refuse control characters in a header value before any program
+ * runs.
  */
 static int
 server_refused(const struct http_resp *r, int server_400)
@@ -349,7 +350,12 @@ static const struct ja_case hostile[] = {
 	{ __LINE__, HDR(",\"b64\":false"), P0, S_KEY, E_RAW_PAY, M_NONE, 0 },
 	{ __LINE__, HDR(",\"b64\":false"), P0, S_KEY, E_URL, M_NONE, 0 },
 	{ __LINE__, HDR(",\"b64\":false,\"crit\":[\"b64\"]"), P0, S_KEY, E_URL, M_DETACH, 0 },
-	/* base64: padding, '+' '/', stray bits; dots and blanks */
+	/*
+	 * base64: padding, '+' '/', stray bits; dots and blanks.  A trailing
+	 * space or tab is not among them: HTTP strips it from a header value
+	 * (RFC 9110 §5.5), so the program gets the token without it.  Both
+	 * servers answer a vertical tab or form feed with their own 400.
+	 */
 	{ __LINE__, H0, P0, S_KEY, E_PAD_HDR, M_NONE, 0 },
 	{ __LINE__, H0, PAY(",\"x\":\"?\""), S_KEY, E_PAD_PAY, M_NONE, 0 },
 	{ __LINE__, HDR(",\"x\":\"?\?\?>>>\""), P0, S_KEY, E_STD_HDR, M_NONE, 0 },
