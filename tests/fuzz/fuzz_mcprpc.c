@@ -51,11 +51,18 @@ static char		 dir[64], dbpath[96], *bearer, session_id[SESSION_ID_LEN + 1];
 static char		 user_id[37];
 static unsigned long	 runs;
 
+/* At exit: what init made, and the temporary folder. */
 static void
 cleanup(void)
 {
 	char	 p[128];
 
+	db_close(app.db);
+	app.db = NULL;
+	tokens_free(&app.tokens);
+	mcp_tokens_free(&app.mcp);
+	config_free(&app.config);
+	free(bearer);
 	snprintf(p, sizeof(p), "%s-wal", dbpath);
 	unlink(p);
 	snprintf(p, sizeof(p), "%s-shm", dbpath);
