@@ -564,15 +564,58 @@ defers_body(const struct app *app, const struct request *req)
 	return rt != NULL && (rt->flags & ROUTE_DEFER_BODY);
 }
 
+int
+app_request_parse(struct app *app, struct request *req, struct response *resp)
+{
+	const char		*base;
+	enum request_err	 e;
+
+	req->method_name = request_param(req, "REQUEST_METHOD");
+	if (req->method_name == NULL)
+		req->method_name = "";
+	req->method = request_method_parse(req->method_name);
+	req->request_id = request_id(req);
+	req->raw_query = "";
+	log_set_request_id(req->request_id);
+
+	base = app->state == APP_MISCONFIGURED ? "" : app->config.base_path;
+	e = request_parse_path(req->arena, request_param(req, "REQUEST_URI"),
+	    request_param(req, "SCRIPT_NAME"), request_param(req, "PATH_INFO"),
+	    base, &req->path, &req->raw_query);
+	if (req->raw_query == NULL &&
+	    (req->raw_query = request_param(req, "QUERY_STRING")) == NULL)
+		req->raw_query = "";
+	if (app->state == APP_MISCONFIGURED) {
+		response_error(resp, 503, app_state_detail(app->state));
+		return -1;
+	}
+	if (e != REQUEST_OK) {
+		response_error(resp, e == REQUEST_ETOOLARGE ? 414 : 400,
+		    request_strerror(e));
+		return -1;
+	}
+	if (strlen(req->raw_query) > REQUEST_MAX_PATH * 2) {
+		response_error(resp, 414, "Query string too long");
+		return -1;
+	}
+	if ((e = request_parse_urlencoded(req->arena, req->raw_query,
+	    strlen(req->raw_query), REQUEST_MAX_FIELDS, &req->query)) != REQUEST_OK) {
+		response_error(resp, 400, request_strerror(e));
+		return -1;
+	}
+	req->content_type = request_param(req, "CONTENT_TYPE");
+	if (req->content_type != NULL && *req->content_type == '\0')
+		req->content_type = NULL;
+	return 0;
+}
+
 static void
 handle(struct app *app, struct arena *arena, char **params, struct app_io *io)
 {
 	struct request		 req;
 	struct response		 resp;
 	struct log_access	 la;
-	const char		*base;
 	int64_t			 t0 = app_now_us();
-	enum request_err	 e;
 
 	memset(&req, 0, sizeof(req));
 	req.arena = arena;
@@ -580,42 +623,8 @@ handle(struct app *app, struct arena *arena, char **params, struct app_io *io)
 	req.params = params;
 	req.io = io;
 	response_init(&resp, arena);
-	req.method_name = request_param(&req, "REQUEST_METHOD");
-	if (req.method_name == NULL)
-		req.method_name = "";
-	req.method = request_method_parse(req.method_name);
-	req.request_id = request_id(&req);
-	req.raw_query = "";
-	log_set_request_id(req.request_id);
-
-	base = app->state == APP_MISCONFIGURED ? "" : app->config.base_path;
-	e = request_parse_path(arena, request_param(&req, "REQUEST_URI"),
-	    request_param(&req, "SCRIPT_NAME"), request_param(&req, "PATH_INFO"),
-	    base, &req.path, &req.raw_query);
-	if (req.raw_query == NULL &&
-	    (req.raw_query = request_param(&req, "QUERY_STRING")) == NULL)
-		req.raw_query = "";
-	if (app->state == APP_MISCONFIGURED) {
-		response_error(&resp, 503, app_state_detail(app->state));
+	if (app_request_parse(app, &req, &resp) != 0)
 		goto done;
-	}
-	if (e != REQUEST_OK) {
-		response_error(&resp, e == REQUEST_ETOOLARGE ? 414 : 400,
-		    request_strerror(e));
-		goto done;
-	}
-	if (strlen(req.raw_query) > REQUEST_MAX_PATH * 2) {
-		response_error(&resp, 414, "Query string too long");
-		goto done;
-	}
-	if ((e = request_parse_urlencoded(arena, req.raw_query, strlen(req.raw_query),
-	    REQUEST_MAX_FIELDS, &req.query)) != REQUEST_OK) {
-		response_error(&resp, 400, request_strerror(e));
-		goto done;
-	}
-	req.content_type = request_param(&req, "CONTENT_TYPE");
-	if (req.content_type != NULL && *req.content_type == '\0')
-		req.content_type = NULL;
 	if (cors_preflight(app, &req, &resp))
 		goto done;
 	if (!defers_body(app, &req) && app_read_body(&req, &resp) != 0)

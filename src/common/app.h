@@ -87,6 +87,17 @@ const struct route *app_route_match(struct arena *, const struct route *,
 	    size_t n, enum http_method, const char *path, const char **params,
 	    size_t *nparams, unsigned *allowed);
 
+/*
+ * Decodes what the web server handed over into req, whose arena, app and
+ * params are set: the method, the request id (X-Request-ID or a new
+ * UUID), the public path (less BASE_PATH) and the query, the Content-Type.
+ * Returns 0, or -1 after answering resp (503 misconfigured; 400 or 414
+ * for a path or query that does not decode or is too long).  The body is
+ * app_read_body's.  app calls it for every request; exposed for the
+ * fuzzer (tests/fuzz/fuzz_cgi.c).
+ */
+int	 app_request_parse(struct app *, struct request *, struct response *);
+
 /* Runs one decoded request through routing, checks and the handler. */
 void	 app_dispatch(struct app *, struct request *, struct response *);
 

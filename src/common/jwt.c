@@ -549,9 +549,51 @@ out:
 }
 
 /*
+ * The members of the outermost object of (buf, len), a JSON text that
+ * json_parse has accepted: the ':' outside strings at depth 1.
+ */
+static size_t
+count_members(const unsigned char *buf, size_t len)
+{
+	size_t	 i, n = 0;
+	int	 depth = 0, in_str = 0;
+
+	for (i = 0; i < len; i++) {
+		if (in_str) {
+			if (buf[i] == '\\')
+				i++;	/* the escaped character, never a quote that ends */
+			else if (buf[i] == '"')
+				in_str = 0;
+			continue;
+		}
+		switch (buf[i]) {
+		case '"':
+			in_str = 1;
+			break;
+		case '{':
+		case '[':
+			depth++;
+			break;
+		case '}':
+		case ']':
+			depth--;
+			break;
+		case ':':
+			n += depth == 1;
+			break;
+		}
+	}
+	return n;
+}
+
+/*
  * (buf, len) as a JSON object, or NULL: json_parse holds it to RFC 8259
  * (no NaN, strict UTF-8, depth-capped, nothing trailing), as PyJWT's
- * json.loads of bytes does.
+ * json.loads of bytes does.  Unlike Python, a member name that comes
+ * twice is refused rather than the last one read (RFC 7515 §5.2 and RFC
+ * 7519 §4 allow either): {"alg":"none","alg":"HS256"} or a second "sub"
+ * would otherwise mean one thing to us and another to a parser that keeps
+ * the first.
  */
 static struct json_object *
 parse_object(const unsigned char *buf, size_t len)
@@ -562,7 +604,8 @@ parse_object(const unsigned char *buf, size_t len)
 
 	if (json_parse((const char *)buf, len, &o, &pos, &msg) != JSON_OK)
 		return NULL;
-	if (!json_object_is_type(o, json_type_object)) {
+	if (!json_object_is_type(o, json_type_object) ||
+	    (size_t)json_object_object_length(o) != count_members(buf, len)) {
 		json_object_put(o);
 		return NULL;
 	}
@@ -667,9 +710,12 @@ check_claims(struct json_object *p, const struct jwt_verify_opts *o)
 
 /*
  * The header: "alg" names an algorithm we know (else JWT_EALG), no "crit"
- * (RFC 7515 §4.1.11), "kid" if present a string of at most JWT_KID_MAX
- * bytes without NUL (else JWT_EMALFORMED).  Other members, "jwk", "jku",
- * "x5u" and "x5c" among them, are never read.
+ * (RFC 7515 §4.1.11) and no "b64" but true (RFC 7797: an unencoded payload
+ * is an extension we do not implement, and §6 wants it in "crit"; PyJWT
+ * refuses b64:false without a detached payload too) (else JWT_ECRIT),
+ * "kid" if present a string of at most JWT_KID_MAX bytes without NUL
+ * (else JWT_EMALFORMED).  Other members, "jwk", "jku", "x5u" and "x5c"
+ * among them, are never read.
  */
 static enum jwt_err
 check_header(struct json_object *h, enum jwt_alg *alg, const char **kid)
@@ -683,7 +729,9 @@ check_header(struct json_object *h, enum jwt_alg *alg, const char **kid)
 	    (size_t)json_object_get_string_len(v) != strlen(json_object_get_string(v)) ||
 	    (*alg = jwt_alg_parse(json_object_get_string(v))) == JWT_ALG__MAX)
 		return JWT_EALG;
-	if (json_object_object_get_ex(h, "crit", NULL))
+	if (json_object_object_get_ex(h, "crit", NULL) ||
+	    (json_object_object_get_ex(h, "b64", &v) &&
+	    (!json_object_is_type(v, json_type_boolean) || !json_object_get_boolean(v))))
 		return JWT_ECRIT;
 	if (json_object_object_get_ex(h, "kid", &v)) {
 		if (!json_object_is_type(v, json_type_string))

@@ -3,7 +3,8 @@
  * EVP: HS256/384/512, RS256, ES256 and EdDSA (Ed25519, RFC 8037).  Each key
  * carries exactly one algorithm; verification is pinned to the keys given,
  * rejects "none" and every mismatch, requires canonical unpadded base64url,
- * JSON-object header and payload, no "crit", and reads nothing from the
+ * JSON-object header and payload without a member name twice, no "crit"
+ * and no "b64" but true, and reads nothing from the
  * claims before the signature has passed.  Then exp (required), nbf and
  * iat are checked with an explicit leeway, and aud/iss when asked.
  */
@@ -30,10 +31,12 @@ enum jwt_alg {
 
 enum jwt_err {
 	JWT_OK,
-	JWT_EMALFORMED,		/* not three canonical base64url parts of JSON objects */
+	JWT_EMALFORMED,		/* not three canonical base64url parts of JSON objects
+				 * (each member name once) */
 	JWT_ETOOLONG,		/* over JWT_MAX_TOKEN */
 	JWT_EALG,		/* alg none, unknown, or not that of any key given */
-	JWT_ECRIT,		/* a "crit" header (we understand no extension) */
+	JWT_ECRIT,		/* a "crit" header (we understand no extension), or
+				 * "b64" other than true (RFC 7797) */
 	JWT_ESIGNATURE,		/* the signature does not verify */
 	JWT_EEXPIRED,		/* exp has passed */
 	JWT_ENOEXP,		/* exp is absent */

@@ -16,7 +16,10 @@
 #include <cmocka.h>
 
 #include <json-c/json.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <sqlite3.h>
 
 #include <stdio.h>
@@ -795,34 +798,108 @@ bad:
 	return NULL;
 }
 
-char *
-au_jwt_hmac(const char *digest, const void *key, size_t keylen, const char *header,
-    const char *payload)
+/* HMAC-digest of (in, len) into mac (EVP_MAX_MD_SIZE); its length, 0 on error. */
+static size_t
+jws_hmac(const struct au_signer *sg, const void *in, size_t len, unsigned char *mac)
 {
-	char *h64 = au_b64url(header, strlen(header));
-	char *p64 = au_b64url(payload, strlen(payload));
+	size_t n = 0;
+
+	if (EVP_Q_mac(NULL, "HMAC", NULL, sg->digest, NULL, sg->secret, sg->secret_len,
+	    in, len, mac, EVP_MAX_MD_SIZE, &n) == NULL)
+		return 0;
+	return n;
+}
+
+/* SHA-256 signature with a private key: RSASSA-PKCS1-v1_5 for RSA, and for
+ * EC the DER ECDSA-Sig-Value turned into r||s (RFC 7518 §3.4). */
+static unsigned char *
+jws_pkey(EVP_PKEY *k, const void *in, size_t len, size_t *siglen)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char *der = NULL, *raw = NULL;
+	const unsigned char *p;
+	const BIGNUM *r, *s;
+	ECDSA_SIG *es = NULL;
+	size_t n = 0;
+
+	if (ctx == NULL || EVP_DigestSignInit_ex(ctx, NULL, "SHA256", NULL, NULL, k,
+	    NULL) != 1 || EVP_DigestSign(ctx, NULL, &n, in, len) != 1 ||
+	    (der = malloc(n)) == NULL || EVP_DigestSign(ctx, der, &n, in, len) != 1)
+		goto done;
+	if (!EVP_PKEY_is_a(k, "EC")) {
+		raw = der;
+		der = NULL;
+		*siglen = n;
+		goto done;
+	}
+	p = der;
+	if ((es = d2i_ECDSA_SIG(NULL, &p, (long)n)) == NULL || (raw = malloc(64)) == NULL)
+		goto done;
+	ECDSA_SIG_get0(es, &r, &s);
+	if (BN_bn2binpad(r, raw, 32) != 32 || BN_bn2binpad(s, raw + 32, 32) != 32) {
+		free(raw);
+		raw = NULL;
+		goto done;
+	}
+	*siglen = 64;
+done:
+	ECDSA_SIG_free(es);
+	free(der);
+	EVP_MD_CTX_free(ctx);
+	return raw;
+}
+
+unsigned char *
+au_jws_sign(const struct au_signer *sg, const void *in, size_t len, size_t *siglen)
+{
+	unsigned char mac[EVP_MAX_MD_SIZE], *out;
+	size_t n;
+
+	*siglen = 0;
+	if (sg->digest != NULL) {
+		if ((n = jws_hmac(sg, in, len, mac)) == 0 || (out = malloc(n)) == NULL)
+			return NULL;
+		memcpy(out, mac, n);
+		*siglen = n;
+		return out;
+	}
+	if (sg->pkey != NULL)
+		return jws_pkey(sg->pkey, in, len, siglen);
+	return calloc(1, 1);	/* no signature: zero bytes */
+}
+
+char *
+au_jws(const struct au_signer *sg, const void *header, size_t hlen, const void *payload,
+    size_t plen)
+{
+	char *h64 = au_b64url(header, hlen), *p64 = au_b64url(payload, plen);
 	char *input = NULL, *sig = NULL, *out = NULL;
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	size_t maclen = 0;
+	unsigned char *raw = NULL;
+	size_t rawlen = 0;
 
 	if (h64 == NULL || p64 == NULL || asprintf(&input, "%s.%s", h64, p64) < 0)
 		goto done;
-	if (digest != NULL) {
-		if (EVP_Q_mac(NULL, "HMAC", NULL, digest, NULL, key, keylen,
-		    (const unsigned char *)input, strlen(input), mac, sizeof(mac),
-		    &maclen) == NULL)
-			goto done;
-		if ((sig = au_b64url(mac, maclen)) == NULL)
-			goto done;
-	}
-	if (asprintf(&out, "%s.%s", input, sig ? sig : "") < 0)
+	if ((raw = au_jws_sign(sg, input, strlen(input), &rawlen)) == NULL ||
+	    (sig = au_b64url(raw, rawlen)) == NULL)
+		goto done;
+	if (asprintf(&out, "%s.%s", input, sig) < 0)
 		out = NULL;
 done:
+	free(raw);
 	free(sig);
 	free(input);
 	free(p64);
 	free(h64);
 	return out;
+}
+
+char *
+au_jwt_hmac(const char *digest, const void *key, size_t keylen, const char *header,
+    const char *payload)
+{
+	struct au_signer sg = { .digest = digest, .secret = key, .secret_len = keylen };
+
+	return au_jws(&sg, header, strlen(header), payload, strlen(payload));
 }
 
 char *
@@ -861,4 +938,181 @@ int64_t
 au_now(void)
 {
 	return (int64_t)time(NULL);
+}
+
+int64_t
+au_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- key pairs ---- */
+
+EVP_PKEY *
+au_key_new(const char *alg)
+{
+	if (strcmp(alg, "RS256") == 0)
+		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	if (strcmp(alg, "ES256") == 0)
+		return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	return NULL;
+}
+
+int
+au_key_write_private(EVP_PKEY *k, const char *path)
+{
+	FILE *f;
+	int ok;
+
+	if ((f = fopen(path, "wx")) == NULL)
+		return -1;
+	ok = PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL) == 1;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+char *
+au_key_public_pem(EVP_PKEY *k)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data, *out = NULL;
+	long n;
+
+	if (b != NULL && PEM_write_bio_PUBKEY(b, k) == 1 &&
+	    (n = BIO_get_mem_data(b, &data)) > 0 && (out = malloc((size_t)n + 1)) != NULL) {
+		memcpy(out, data, (size_t)n);
+		out[n] = '\0';
+	}
+	BIO_free(b);
+	return out;
+}
+
+unsigned char *
+au_key_public_der(EVP_PKEY *k, size_t *len)
+{
+	unsigned char *der = NULL;
+	int n = i2d_PUBKEY(k, &der);
+
+	if (n <= 0)
+		return NULL;
+	*len = (size_t)n;
+	return der;
+}
+
+/* The big-endian bytes of a key parameter, as unpadded base64url. */
+static char *
+key_param_b64(EVP_PKEY *k, const char *name)
+{
+	BIGNUM *bn = NULL;
+	unsigned char *buf = NULL;
+	char *out = NULL;
+	int n;
+
+	if (EVP_PKEY_get_bn_param(k, name, &bn) == 1 && (n = BN_num_bytes(bn)) > 0 &&
+	    (buf = malloc((size_t)n)) != NULL && BN_bn2bin(bn, buf) == n)
+		out = au_b64url(buf, (size_t)n);
+	free(buf);
+	BN_free(bn);
+	return out;
+}
+
+char *
+au_key_jwk(EVP_PKEY *k)
+{
+	char *a = NULL, *b = NULL, *out = NULL;
+
+	if (EVP_PKEY_is_a(k, "RSA")) {
+		if ((a = key_param_b64(k, "e")) != NULL && (b = key_param_b64(k, "n")) != NULL &&
+		    asprintf(&out, "{\"e\":\"%s\",\"kty\":\"RSA\",\"n\":\"%s\"}", a, b) < 0)
+			out = NULL;
+	} else {
+		unsigned char pt[65];
+		size_t n = 0;
+
+		/* the uncompressed point 04||x||y of P-256 */
+		if (EVP_PKEY_get_octet_string_param(k, "encoded-pub-key", pt, sizeof(pt),
+		    &n) == 1 && n == 65 && pt[0] == 4 && (a = au_b64url(pt + 1, 32)) != NULL &&
+		    (b = au_b64url(pt + 33, 32)) != NULL &&
+		    asprintf(&out, "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"%s\",\"y\":\"%s\"}",
+		    a, b) < 0)
+			out = NULL;
+	}
+	free(a);
+	free(b);
+	return out;
+}
+
+char *
+au_key_kid(EVP_PKEY *k)
+{
+	unsigned char md[32];
+	char *jwk = au_key_jwk(k), *out = NULL;
+
+	if (jwk != NULL && EVP_Q_digest(NULL, "SHA256", NULL, jwk, strlen(jwk), md,
+	    NULL) == 1)
+		out = au_b64url(md, sizeof(md));
+	free(jwk);
+	return out;
+}
+
+/* ---- templates ---- */
+
+char *
+au_expand(const char *fmt, const char *const *vars)
+{
+	size_t cap = strlen(fmt) * 4 + 1024, len = 0;
+	char *out = malloc(cap);
+
+	assert_non_null(out);
+	for (const char *p = fmt; *p != '\0';) {
+		const char *val = NULL;
+		size_t nlen = 0;
+
+		if (*p == '{') {
+			for (size_t i = 0; vars[i] != NULL; i += 2) {
+				size_t l = strlen(vars[i]);
+
+				if (strncmp(p + 1, vars[i], l) == 0 && p[1 + l] == '}') {
+					val = vars[i + 1];
+					nlen = l + 2;
+					break;
+				}
+			}
+		}
+		if (val != NULL) {
+			size_t vl = strlen(val);
+
+			if (len + vl + 1 > cap) {
+				cap = (len + vl + 1) * 2;
+				out = realloc(out, cap);
+				assert_non_null(out);
+			}
+			memcpy(out + len, val, vl);
+			len += vl;
+			p += nlen;
+		} else {
+			if (len + 2 > cap) {
+				cap *= 2;
+				out = realloc(out, cap);
+				assert_non_null(out);
+			}
+			out[len++] = *p++;
+		}
+	}
+	out[len] = '\0';
+	return out;
+}
+
+void
+au_uuid4(char *out)
+{
+	char hex[33];
+
+	assert_int_equal(harness_random_hex(hex, 16), 0);
+	hex[12] = '4';
+	hex[16] = "89ab"[hex[16] % 4];
+	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
+	    hex + 16, hex + 20);
 }

@@ -161,8 +161,28 @@ char	*au_b64url(const void *, size_t);
  * result is NUL-terminated, its length in *outlen. */
 unsigned char *au_b64url_decode(const char *, size_t, size_t *outlen);
 /*
- * A compact JWS b64(header).b64(payload).sig over the given JSON texts:
- * HMAC with `digest` ("SHA256", "SHA384", "SHA512") and key, or with
+ * How au_jws signs: with HMAC-`digest` ("SHA256", "SHA384", "SHA512") and
+ * the secret when digest is set; else with the private key pkey, SHA-256
+ * (RS256 for an RSA key, ES256 with the JWS form r||s for a P-256 key);
+ * else not at all (an empty signature).
+ */
+struct au_signer {
+	const char	*digest;
+	const void	*secret;
+	size_t		 secret_len;
+	struct evp_pkey_st *pkey;
+};
+/* The raw signature of (in, len), *siglen bytes; caller frees.  NULL on error. */
+unsigned char *au_jws_sign(const struct au_signer *, const void *in, size_t len,
+	    size_t *siglen);
+/*
+ * A compact JWS b64(header).b64(payload).b64(signature) over the bytes given
+ * (they may hold NULs or be no JSON at all).  Caller frees.
+ */
+char	*au_jws(const struct au_signer *, const void *header, size_t hlen,
+	    const void *payload, size_t plen);
+/*
+ * au_jws over the given JSON texts: HMAC with `digest` and key, or with
  * digest NULL an empty signature.  Caller frees.
  */
 char	*au_jwt_hmac(const char *digest, const void *key, size_t keylen,
@@ -173,5 +193,31 @@ char	*au_jwt_hs256(const struct harness *, const char *payload);
  * Caller puts. */
 struct json_object *au_jwt_part(const char *token, int part);
 int64_t	 au_now(void);
+/* A monotonic clock in milliseconds, for timing answers. */
+int64_t	 au_now_ms(void);
+
+/* ---- templates ---- */
+
+/* Expands "{NAME}" placeholders of fmt with vars (NULL-terminated pairs
+ * of name and value); unknown names stay as they are.  Caller frees. */
+char	*au_expand(const char *fmt, const char *const *vars);
+/* A random UUID version 4, lower case, into out (37 bytes). */
+void	 au_uuid4(char *out);
+
+/* ---- key pairs (made with OpenSSL, for servers given JWT_PRIVATE_KEY_FILE) ---- */
+
+/* A fresh key for "RS256" (RSA 2048) or "ES256" (P-256); NULL otherwise.
+ * Free with EVP_PKEY_free. */
+struct evp_pkey_st *au_key_new(const char *alg);
+/* Writes the private key as PEM to a new file `path`; 0 or -1. */
+int	 au_key_write_private(struct evp_pkey_st *, const char *path);
+/* The public key as SPKI PEM text, or DER bytes (*len); caller frees
+ * (the DER with OPENSSL_free). */
+char	*au_key_public_pem(struct evp_pkey_st *);
+unsigned char *au_key_public_der(struct evp_pkey_st *, size_t *len);
+/* The public JWK with only its required members, sorted (RFC 7638 §3.2);
+ * and its thumbprint, the kid the programs name the key by.  Caller frees. */
+char	*au_key_jwk(struct evp_pkey_st *);
+char	*au_key_kid(struct evp_pkey_st *);
 
 #endif

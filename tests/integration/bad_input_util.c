@@ -193,15 +193,6 @@ bi_expand(const char *body, size_t len, size_t *outlen)
 
 /* ---- the runner ---- */
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Whether the template holds a value so big that refusing it must be quick. */
 static int
 is_huge(const char *body)
@@ -295,14 +286,14 @@ bi_run_cases(const struct bi_ctx *ctx, const struct bcase *cases, size_t n)
 		if (c->bearer != NULL)
 			token = bearer = bi_expand(c->bearer, strlen(c->bearer), &tlen);
 		body = bi_expand(c->body, c->len, &blen);
-		t0 = mono_ms();
+		t0 = au_now_ms();
 		if (au_send(ctx->h, method, path, token, c->ctype, NULL, body, blen, &r) != 0) {
 			au_bad(line, "%s %s: no answer", method, path);
 			free(body);
 			free(bearer);
 			continue;
 		}
-		ms = mono_ms() - t0;
+		ms = au_now_ms() - t0;
 		/* A row that wants 503 says the server's own setup refuses. */
 		if (c->status != 503)
 			au_check_no_5xx(line, &r);

@@ -80,53 +80,6 @@ stop_own(void **state)
 
 /* ---- small helpers ---- */
 
-/* Expands "{NAME}" placeholders of fmt with vars (NULL-terminated pairs). */
-static char *
-expand(const char *fmt, const char *const *vars)
-{
-	size_t cap = strlen(fmt) * 4 + 1024, len = 0;
-	char *out = malloc(cap);
-
-	assert_non_null(out);
-	for (const char *p = fmt; *p != '\0';) {
-		const char *val = NULL;
-		size_t nlen = 0;
-
-		if (*p == '{') {
-			for (size_t i = 0; vars[i] != NULL; i += 2) {
-				size_t l = strlen(vars[i]);
-
-				if (strncmp(p + 1, vars[i], l) == 0 && p[1 + l] == '}') {
-					val = vars[i + 1];
-					nlen = l + 2;
-					break;
-				}
-			}
-		}
-		if (val != NULL) {
-			size_t vl = strlen(val);
-
-			if (len + vl + 1 > cap) {
-				cap = (len + vl + 1) * 2;
-				out = realloc(out, cap);
-				assert_non_null(out);
-			}
-			memcpy(out + len, val, vl);
-			len += vl;
-			p += nlen;
-		} else {
-			if (len + 2 > cap) {
-				cap *= 2;
-				out = realloc(out, cap);
-				assert_non_null(out);
-			}
-			out[len++] = *p++;
-		}
-	}
-	out[len] = '\0';
-	return out;
-}
-
 static void
 upper(char *dst, const char *src, size_t n)
 {
@@ -146,18 +99,6 @@ dashless(char *dst, const char *src, size_t n)
 		if (src[i] != '-')
 			dst[j++] = src[i];
 	dst[j] = '\0';
-}
-
-static void
-random_uuid4(char *out)
-{
-	char hex[33];
-
-	assert_int_equal(harness_random_hex(hex, 16), 0);
-	hex[12] = '4';
-	hex[16] = "89ab"[hex[16] % 4];
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
-	    hex + 16, hex + 20);
 }
 
 /* GET /users/me: 200 and the given e-mail, else a report. */
@@ -380,8 +321,8 @@ test_register_ok(void **state)
 		int line = cases[i].line;
 
 		assert_int_equal(harness_random_hex(rnd, 8), 0);
-		body = expand(cases[i].body, vars);
-		want = expand(cases[i].want_email, vars);
+		body = au_expand(cases[i].body, vars);
+		want = au_expand(cases[i].want_email, vars);
 		if (au_send(H, "POST", "/auth/register", NULL, cases[i].ctype, NULL, body,
 		    strlen(body), &r) != 0) {
 			au_bad(line, "no answer");
@@ -460,7 +401,7 @@ test_register_duplicate(void **state)
 	http_resp_free(&r);
 	au_begin();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *e = expand(cases[i].email, vars);
+		char *e = au_expand(cases[i].email, vars);
 
 		if (au_register(H, e, "another-password", &r) != 0)
 			au_bad(cases[i].line, "no answer");
@@ -589,7 +530,7 @@ test_login_ok(void **state)
 		struct json_object *pl;
 
 		if (cases[i].body != NULL) {
-			body = expand(cases[i].body, vars);
+			body = au_expand(cases[i].body, vars);
 			snprintf(ct, sizeof(ct), "%s", cases[i].ctype);
 		} else {
 			assert_true(asprintf(&body,
@@ -782,7 +723,7 @@ test_no_credentials(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		for (size_t k = 0; k < sizeof(routes) / sizeof(routes[0]); k++) {
 			const char *vars[] = { "ID", u.id, NULL };
-			char *path = expand(routes[k].path, vars);
+			char *path = au_expand(routes[k].path, vars);
 			struct http_resp r;
 
 			if (au_send(H, routes[k].method, path, NULL,
@@ -835,12 +776,12 @@ mint_case(const struct token_case *c, const struct au_user *u, const char *other
 	snprintf(past, sizeof(past), "%lld", (long long)au_now() - 3600);
 	snprintf(recent, sizeof(recent), "%lld", (long long)au_now() - 300);
 	snprintf(fut, sizeof(fut), "%lld", (long long)au_now() + 3600);
-	random_uuid4(unknown);
+	au_uuid4(unknown);
 	upper(up, u->id, sizeof(up));
 	dashless(dl, u->id, sizeof(dl));
 	snprintf(br, sizeof(br), "{%s}", u->id);
 	snprintf(urn, sizeof(urn), "urn:uuid:%s", u->id);
-	payload = expand(c->payload, vars);
+	payload = au_expand(c->payload, vars);
 	switch (c->key) {
 	case K_OTHER:
 		key = OTHER_SECRET;
@@ -1553,7 +1494,7 @@ test_users_id_access(void **state)
 	(void)state;
 	assert_int_equal(au_new_user(H, "plain", &p), 0);
 	assert_int_equal(au_new_user(H, "target", &o), 0);
-	random_uuid4(unknown);
+	au_uuid4(unknown);
 	upper(up, o.id, sizeof(up));
 	dashless(hx, o.id, sizeof(hx));
 	au_begin();

@@ -1276,8 +1276,23 @@ test_headers(void **state)
 	{ __LINE__, "{\"alg\":\"ES512\"}", P_OK, K_A1, PUBS, 0, NULL, NULL, JWT_EALG },
 	{ __LINE__, "{\"alg\":\"PS256\"}", P_OK, K_A2, PUBS, 0, NULL, NULL, JWT_EALG },
 	{ __LINE__, "{\"alg\":\"Ed25519\"}", P_OK, K_ED, PUBS, 0, NULL, NULL, JWT_EALG },
-	/* Duplicate members: the last wins, as in Python. */
-	{ __LINE__, "{\"alg\":\"HS256\",\"alg\":\"none\"}", P_OK, K_A1, PUBS, 0, NULL, NULL, JWT_EALG },
+	/* Duplicate members are refused (not the last one taken, as Python does). */
+	{ __LINE__, "{\"alg\":\"HS256\",\"alg\":\"none\"}", P_OK, K_A1, PUBS, 0, NULL, NULL, JWT_EMALFORMED },
+	{ __LINE__, "{\"alg\":\"none\",\"alg\":\"HS256\"}", P_OK, K_A1, PUBS, 0, NULL, NULL, JWT_EMALFORMED },
+	{ __LINE__, "{\"alg\":\"HS256\",\"alg\":\"HS256\"}", P_OK, K_A1, PUBS, 0, NULL, NULL, JWT_EMALFORMED },
+	{ __LINE__, "{\"alg\":\"RS256\",\"kid\":\"x\",\"kid\":\"" A2_TP "\"}", P_OK, K_A2, B(K_A2PUB), 0, NULL, NULL, JWT_EMALFORMED },
+	{ __LINE__, "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"typ\":\"JWT\"}", P_OK, K_A1, PUBS, 0, NULL, NULL, JWT_EMALFORMED },
+	{ __LINE__, "{\"alg\":\"HS256\",\"a\\u006cg\":\"none\"}", P_OK, K_A1, PUBS, 0, NULL, NULL, JWT_EMALFORMED },
+	/* ... only at the top: nested objects and look-alike text are fine. */
+	{ __LINE__, "{\"alg\":\"HS256\",\"x\":{\"a\":1,\"a\":2}}", P_OK, K_A1, B(K_A1), 0, NULL, NULL, JWT_OK },
+	{ __LINE__, "{\"alg\":\"HS256\",\"x\":\"alg:\\\":{[\",\"y\":[\"a:b\",{\"c\":\"}\"}]}", P_OK, K_A1, B(K_A1), 0, NULL, NULL, JWT_OK },
+	/* b64 (RFC 7797): anything but true is an extension we do not do. */
+	{ __LINE__, "{\"alg\":\"HS256\",\"b64\":false}", P_OK, K_A1, B(K_A1), 0, NULL, NULL, JWT_ECRIT },
+	{ __LINE__, "{\"alg\":\"RS256\",\"b64\":false}", P_OK, K_A2, B(K_A2PUB), 0, NULL, NULL, JWT_ECRIT },
+	{ __LINE__, "{\"alg\":\"HS256\",\"b64\":\"false\"}", P_OK, K_A1, B(K_A1), 0, NULL, NULL, JWT_ECRIT },
+	{ __LINE__, "{\"alg\":\"HS256\",\"b64\":0}", P_OK, K_A1, B(K_A1), 0, NULL, NULL, JWT_ECRIT },
+	{ __LINE__, "{\"alg\":\"HS256\",\"b64\":null}", P_OK, K_A1, B(K_A1), 0, NULL, NULL, JWT_ECRIT },
+	{ __LINE__, "{\"alg\":\"HS256\",\"b64\":true}", P_OK, K_A1, B(K_A1), 0, NULL, NULL, JWT_OK },
 	/* Header JSON: an object, strict, UTF-8, nothing after it. */
 	{ __LINE__, "[\"HS256\"]", P_OK, K_A1, PUBS, 0, NULL, NULL, JWT_EMALFORMED },
 	{ __LINE__, "\"HS256\"", P_OK, K_A1, PUBS, 0, NULL, NULL, JWT_EMALFORMED },
@@ -1314,6 +1329,12 @@ test_headers(void **state)
 	{ __LINE__, H_HS, "{\"exp\":1300819380,\"s\":\"\xf4\x90\x80\x80\"}", K_A1, B(K_A1), 0, NULL, NULL, JWT_EMALFORMED },
 	{ __LINE__, H_HS, "{\"exp\":1300819380,\"s\":\"\xe2\x82\"}", K_A1, B(K_A1), 0, NULL, NULL, JWT_EMALFORMED },
 	{ __LINE__, H_HS, "{\"exp\":1300819380,\"s\":\"\x80\"}", K_A1, B(K_A1), 0, NULL, NULL, JWT_EMALFORMED },
+	/* Claims named twice, whichever comes first. */
+	{ __LINE__, H_HS, "{\"exp\":1,\"exp\":1300819380}", K_A1, B(K_A1), 0, NULL, NULL, JWT_EMALFORMED },
+	{ __LINE__, H_HS, "{\"exp\":1300819380,\"exp\":1}", K_A1, B(K_A1), 0, NULL, NULL, JWT_EMALFORMED },
+	{ __LINE__, H_HS, "{\"exp\":1300819380,\"sub\":\"a\",\"sub\":\"b\"}", K_A1, B(K_A1), 0, NULL, NULL, JWT_EMALFORMED },
+	{ __LINE__, H_HS, "{\"exp\":1300819380,\"aud\":\"x\",\"aud\":[\"a\"]}", K_A1, B(K_A1), 0, "a", NULL, JWT_EMALFORMED },
+	{ __LINE__, H_HS, "{\"exp\":1300819380,\"s\\u0075b\":\"a\",\"sub\":\"b\"}", K_A1, B(K_A1), 0, NULL, NULL, JWT_EMALFORMED },
 	/* Payloads that are fine. */
 	{ __LINE__, H_HS, "{\"exp\":1300819380,\"s\":\"j\xc3\xb6rg \xf0\x9f\x98\x80\"}", K_A1, B(K_A1), 0, NULL, NULL, JWT_OK },
 	{ __LINE__, H_HS, "\t{\"exp\" : 1300819380}\r\n", K_A1, B(K_A1), 0, NULL, NULL, JWT_OK },
