@@ -634,13 +634,17 @@ test_spacing(void **state)
 		qsort(t, 4, sizeof(t[0]), cmp_double);
 		print_message("spacing: the fake saw the four requests %.3f, %.3f "
 		    "and %.3f s apart\n", t[1] - t[0], t[2] - t[1], t[3] - t[2]);
+		/* The fake sees when a request arrives, not when its slot
+		 * began: a process scheduled out after its wait (a loaded
+		 * machine) sends late and shortens the next gap.  0.25 s of
+		 * such jitter still tells the spacing from none (0 s apart). */
 		for (i = 1; i < 4; i++)
-			if (t[i] - t[i - 1] < 0.9)
+			if (t[i] - t[i - 1] < 0.75)
 				au_bad(LINE, "requests %zu and %zu reached Nominatim "
-				    "%.3f s apart, want >= 0.9 (1 s less jitter)",
+				    "%.3f s apart, want >= 0.75 (1 s less jitter)",
 				    i - 1, i, t[i] - t[i - 1]);
-		if (t[3] - t[0] < 2.9)
-			au_bad(LINE, "four requests within %.3f s, want >= 2.9",
+		if (t[3] - t[0] < 2.75)
+			au_bad(LINE, "four requests within %.3f s, want >= 2.75",
 			    t[3] - t[0]);
 	}
 	json_object_put(reqs);

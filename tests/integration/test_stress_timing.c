@@ -26,6 +26,7 @@
 
 #define ROUNDS		50
 #define MAX_DIFF	0.10
+#define ATTEMPTS	3	/* sets of ROUNDS pairs at most */
 
 static int
 cmp64(const void *a, const void *b)
@@ -71,8 +72,8 @@ test_login_timing(void **state)
 	struct au_user u;
 	int64_t unknown[ROUNDS], wrong[ROUNDS], mu, mw;
 	char email[AU_EMAIL_MAX];
-	double diff;
-	int i;
+	double diff = 1;
+	int i, attempt;
 
 	(void)state;
 	assert_non_null(h = harness_start(&o));
@@ -84,20 +85,31 @@ test_login_timing(void **state)
 		(void)timed_login(h, email, "wrong-password-1");
 		(void)timed_login(h, u.email, "wrong-password-1");
 	}
-	for (i = 0; i < ROUNDS; i++) {
-		au_email(email, sizeof(email), "nobody");
-		unknown[i] = timed_login(h, email, "wrong-password-1");
-		wrong[i] = timed_login(h, u.email, "wrong-password-1");
+	/*
+	 * Up to ATTEMPTS sets of ROUNDS pairs: a real difference (a login
+	 * that skips the hash for an unknown e-mail is 98% faster) shows in
+	 * every set, while a loaded machine can skew one set's medians.
+	 */
+	for (attempt = 0; attempt < ATTEMPTS; attempt++) {
+		for (i = 0; i < ROUNDS; i++) {
+			au_email(email, sizeof(email), "nobody");
+			unknown[i] = timed_login(h, email, "wrong-password-1");
+			wrong[i] = timed_login(h, u.email, "wrong-password-1");
+		}
+		mu = median(unknown, ROUNDS);
+		mw = median(wrong, ROUNDS);
+		diff = (double)(mu > mw ? mu - mw : mw - mu) /
+		    (double)(mu > mw ? mw : mu);
+		fprintf(stderr, "login timing, set %d: median unknown e-mail %lld "
+		    "us, wrong password %lld us, difference %.1f%%\n", attempt + 1,
+		    (long long)mu, (long long)mw, diff * 100);
+		if (diff < MAX_DIFF)
+			break;
 	}
-	mu = median(unknown, ROUNDS);
-	mw = median(wrong, ROUNDS);
-	diff = (double)(mu > mw ? mu - mw : mw - mu) / (double)(mu > mw ? mw : mu);
-	fprintf(stderr, "login timing: median unknown e-mail %lld us, wrong password "
-	    "%lld us, difference %.1f%%\n", (long long)mu, (long long)mw,
-	    diff * 100);
 	if (diff >= MAX_DIFF)
-		au_bad(__LINE__, "medians differ by %.1f%% (unknown %lld us, wrong "
-		    "%lld us)", diff * 100, (long long)mu, (long long)mw);
+		au_bad(__LINE__, "medians differ by %.1f%% in each of %d sets (last: "
+		    "unknown %lld us, wrong %lld us)", diff * 100, ATTEMPTS,
+		    (long long)mu, (long long)mw);
 	/* No timing without the work: each took an Argon2 verification. */
 	if (mu < 1000 || mw < 1000)
 		au_bad(__LINE__, "a login took under 1 ms: no Argon2 ran");
