@@ -73,6 +73,7 @@ struct rl_zone {
 	struct zone_slot	*slots;
 	size_t			 size;
 	uint32_t		 nslots;
+	EVP_MD			*sha256;	/* fetched once, not per hit */
 };
 
 static size_t
@@ -191,7 +192,10 @@ ratelimit_zone_open(const char *path, uint32_t nslots, struct rl_zone **out)
 			    (st.st_mode & 077) == 0 && (size_t)st.st_size == size &&
 			    (p = zone_map(fd, size)) != NULL && zone_valid(p, nslots)) {
 				close(fd);
-				if ((z = calloc(1, sizeof(*z))) == NULL) {
+				if ((z = calloc(1, sizeof(*z))) == NULL ||
+				    (z->sha256 = EVP_MD_fetch(NULL, "SHA256",
+				    NULL)) == NULL) {
+					free(z);
 					munmap(p, size);
 					return -1;
 				}
@@ -225,17 +229,18 @@ ratelimit_zone_close(struct rl_zone *z)
 	if (z == NULL)
 		return;
 	munmap(z->hdr, z->size);
+	EVP_MD_free(z->sha256);
 	free(z);
 }
 
 /* The key's id: 16 bytes of SHA-256, never 0, 0. */
 static int
-zone_id(const char *key, size_t len, uint64_t id[2])
+zone_id(const struct rl_zone *z, const char *key, size_t len, uint64_t id[2])
 {
 	unsigned char	 md[EVP_MAX_MD_SIZE];
 	unsigned int	 mdlen;
 
-	if (EVP_Digest(key, len, md, &mdlen, EVP_sha256(), NULL) != 1)
+	if (EVP_Digest(key, len, md, &mdlen, z->sha256, NULL) != 1)
 		return -1;
 	memcpy(id, md, 2 * sizeof(uint64_t));
 	if (id[0] == 0 && id[1] == 0)
@@ -298,7 +303,7 @@ ratelimit_zone_hit(struct rl_zone *z, const char *key,
 	if (z == NULL || r == NULL ||
 	    ratelimit_gcra_init(&g, key, l, now_us) != 0)
 		return RATELIMIT_EINVAL;
-	if (zone_id(key, g.keylen, id) != 0 || ratelimit_zone_lock(z) != 0)
+	if (zone_id(z, key, g.keylen, id) != 0 || ratelimit_zone_lock(z) != 0)
 		return RATELIMIT_EDB;
 	/*
 	 * Decisions are made in lock order: a process that read its clock
