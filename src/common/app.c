@@ -658,14 +658,17 @@ app_main(int argc, char **argv, const struct app_def *def)
 	}
 	if (FCGX_IsCGI()) {
 		io.fcgi = NULL;
+		io.consumed = 0;
 		handle(&app, arena, environ, &io);
 		fflush(stdout);
+		app_io_cgi_drain(&io, getenv("CONTENT_LENGTH"));
 		ret = 0;
 		goto out;
 	}
 	if (FCGX_InitRequest(&fr, 0, 0) != 0)
 		goto out;
 	io.fcgi = &fr;
+	io.consumed = 0;
 	while (FCGX_Accept_r(&fr) >= 0) {
 		handle(&app, arena, fr.envp, &io);
 		FCGX_Finish_r(&fr);
