@@ -484,8 +484,8 @@ free_port(void)
 	return port;
 }
 
-static const char *
-lighttpd_path(void)
+const char *
+harness_lighttpd_path(void)
 {
 	const char *p = getenv("FU_LIGHTTPD");
 
@@ -514,8 +514,8 @@ check_build(enum server server)
 		return harness_apache_check(server == SERVER_APACHE_CGI);
 	if (server == SERVER_NGINX)
 		return harness_servers_check(server);
-	if (access(lighttpd_path(), X_OK) != 0) {
-		harness_say("lighttpd not found at %s (set FU_LIGHTTPD)", lighttpd_path());
+	if (access(harness_lighttpd_path(), X_OK) != 0) {
+		harness_say("lighttpd not found at %s (set FU_LIGHTTPD)", harness_lighttpd_path());
 		return -1;
 	}
 	return 0;
@@ -653,7 +653,7 @@ start_server(struct harness *h)
 		break;
 	default:
 		snprintf(conf, sizeof(conf), "%s/lighttpd/dev.conf", FU_SOURCE_DIR);
-		argv[0] = (char *)lighttpd_path();
+		argv[0] = (char *)harness_lighttpd_path();
 		argv[1] = (char *)"-D";
 		argv[2] = (char *)"-f";
 		argv[3] = conf;

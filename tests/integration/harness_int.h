@@ -93,6 +93,9 @@ int	 harness_close_checked(FILE *f, const char *path);
 /* Writes one env-file line NAME="value" with config.h's escapes. */
 void	 harness_put_env_line(FILE *f, const char *name, size_t nlen, const char *v);
 
+/* The lighttpd binary (FU_LIGHTTPD, else CMake's find). */
+const char *harness_lighttpd_path(void);
+
 /* harness_apache.c: the Apache binary (FU_APACHE, else CMake's find). */
 const char *harness_apache_path(void);
 /* The folder of Apache's modules (FU_APACHE_MODULES, else CMake's find). */

@@ -34,9 +34,6 @@
 #ifndef FU_BINARY_DIR
 #error "FU_BINARY_DIR must be defined"
 #endif
-#ifndef FU_LIGHTTPD
-#define FU_LIGHTTPD "/usr/sbin/lighttpd"
-#endif
 #ifndef FU_NGINX
 #define FU_NGINX "/usr/sbin/nginx"
 #endif
@@ -177,6 +174,16 @@ free_subst(struct subst *s, size_t n)
 		free(s[i].to);
 }
 
+/* 0 when every replacement was made (harness_asprintf gave no NULL). */
+static int
+subst_ready(const struct subst *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i].to == NULL)
+			return -1;
+	return 0;
+}
+
 /* Whether a variable name is one lighttpd's and Apache's configurations
  * can name as it is. */
 static int
@@ -239,7 +246,7 @@ harness_apache_cgi_env(struct harness *h)
 static void
 lighttpd_argv(struct harness *h, char **argv)
 {
-	argv[0] = (char *)env_or("FU_LIGHTTPD", FU_LIGHTTPD);
+	argv[0] = (char *)harness_lighttpd_path();
 	argv[1] = (char *)"-D";
 	argv[2] = (char *)"-f";
 	argv[3] = h->conf;
@@ -290,9 +297,8 @@ harness_prod_prepare(struct harness *h, char **argv)
 	char	*env = NULL, *from = NULL;
 	int	 ret = -1;
 
-	for (size_t i = 0; i < n; i++)
-		if (s[i].to == NULL)
-			goto out;
+	if (subst_ready(s, n) == -1)
+		goto out;
 	/* The configuration names the env file; the test cannot. */
 	for (size_t i = 0; i < h->env.n; i++)
 		if (strncmp(h->env.v[i], "FCGI_USERS_ENV_FILE=", 20) == 0) {
@@ -508,12 +514,8 @@ harness_nginx_prepare(struct harness *h, char **argv)
 	char	*from = NULL, *to = NULL;
 	int	 ret = -1;
 
-	for (size_t i = 0; i < ns; i++)
-		if (site[i].to == NULL)
-			goto out;
-	for (size_t i = 0; i < nm; i++)
-		if (top[i].to == NULL)
-			goto out;
+	if (subst_ready(site, ns) == -1 || subst_ready(top, nm) == -1)
+		goto out;
 	if (h->n_spawned == 0 && spawn_programs(h) == -1)
 		goto out;
 	if ((from = harness_asprintf("%s/nginx/fcgi-users.conf", FU_SOURCE_DIR)) == NULL ||

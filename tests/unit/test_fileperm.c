@@ -16,6 +16,7 @@
 #include <openssl/pem.h>
 
 #include "config.h"
+#include "db.h"		/* for unit_util.h's unit_rm_entry */
 #include "fileperm.h"
 #include "unit_util.h"
 
@@ -31,15 +32,6 @@ setup(void **state)
 	return mkdtemp(dir) == NULL ? -1 : 0;
 }
 
-static int
-rm_entry(const char *p, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(p);
-}
-
 static char	*priv_pem, *pub_pem;
 
 static int
@@ -48,7 +40,7 @@ teardown(void **state)
 	(void)state;
 	free(priv_pem);
 	free(pub_pem);
-	return nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	return nftw(dir, unit_rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
 /* dir/name with `text`, then chmod'ed to mode (the umask cannot interfere). */
