@@ -4,7 +4,9 @@
 FU_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Debian 12 packages: build tools, the libraries we link, the web servers
-# the tests start, and the tools the tests and benchmarks use.
+# the tests start (nginx with spawn-fcgi and multiwatch for the nginx
+# recipe), and the tools the tests and benchmarks use (dpkg-dev, from
+# build-essential, builds the .deb).
 FU_PACKAGES=(
 	build-essential cmake pkg-config clang libclang-rt-14-dev valgrind
 	libfcgi-dev libssl-dev libsqlite3-dev sqlite3 libjson-c-dev
@@ -14,6 +16,7 @@ FU_PACKAGES=(
 	python3-jwt python3-cryptography nodejs
 	python3-aiosmtpd iso-codes
 	python3-yaml chromium
+	nginx multiwatch
 )
 # npm: Debian's package for a Debian nodejs; a NodeSource nodejs holds npm
 # itself and conflicts with Debian's npm package, so ask only when npm is missing.
@@ -21,8 +24,8 @@ command -v npm >/dev/null 2>&1 || FU_PACKAGES+=(npm)
 
 fu_log() { printf '==> %s\n' "$*" >&2; }
 
-# Installs the missing packages.  Installing lighttpd or apache2 on Debian
-# starts their system services on port 80; a temporary policy-rc.d keeps
+# Installs the missing packages.  Installing lighttpd, apache2 or nginx on
+# Debian starts their system services on port 80; a temporary policy-rc.d keeps
 # them stopped (both would claim the port, and we start our own instances).
 fu_install_deps() {
 	local missing=() p

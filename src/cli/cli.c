@@ -10,8 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "cli.h"
 #include "db.h"
+#include "fileperm.h"
 #include "migrate.h"
 #include "password.h"
 
@@ -198,9 +201,17 @@ cli_getopt_exit(int opt)
 const struct config *
 cli_config(struct cli *c)
 {
-	if (c->cfg_state == 0)
-		c->cfg_state = config_load(&c->cfg, NULL, &c->cfg_bad, c->cfg_why,
-		    sizeof(c->cfg_why)) == CONFIG_OK ? 1 : -1;
+	enum config_err	 e;
+
+	if (c->cfg_state == 0) {
+		e = config_load(&c->cfg, NULL, &c->cfg_bad, c->cfg_why,
+		    sizeof(c->cfg_why));
+		c->cfg_state = e == CONFIG_OK ? 1 : e == CONFIG_EUNSAFE ? -2 : -1;
+		/* As the programs do (app.c); said once, here. */
+		if (e == CONFIG_EUNSAFE)
+			cli_err(NULL, "refused: %s: %s", c->cfg_bad != NULL ?
+			    c->cfg_bad : "?", c->cfg_why);
+	}
 	return c->cfg_state == 1 ? &c->cfg : NULL;
 }
 
@@ -243,7 +254,9 @@ cli_db_path(struct cli *c)
 	else if ((cfg = cli_config(c)) != NULL) {
 		c->busy_ms = (int)cfg->db_busy_timeout_ms;
 		c->db_path = strdup(cfg->database_path);
-	} else if ((url = getenv("DATABASE_URL")) != NULL && *url != '\0') {
+	} else if (c->cfg_state == -2)
+		return -1;	/* an env or key file open to others: said */
+	else if ((url = getenv("DATABASE_URL")) != NULL && *url != '\0') {
 		if ((c->db_path = config_sqlite_path(url)) == NULL) {
 			cli_err(NULL, "DATABASE_URL is not a SQLite path or"
 			    " sqlite:/// URL");
@@ -267,12 +280,25 @@ cli_db_path(struct cli *c)
 int
 cli_db_open(struct cli *c, int flags, struct db **db)
 {
+	char		 why[1024];
+	mode_t		 old;
 	enum db_err	 e;
 
 	*db = NULL;
 	if (cli_db_path(c) == -1)
 		return -1;
-	if ((e = db_open(c->db_path, flags, c->busy_ms, db)) != DB_OK) {
+	/* As the programs do (app.c): a database others may read or write
+	 * is refused, with the chmod that fixes it. */
+	if (fileperm_check_db(c->db_path, why, sizeof(why)) != FILEPERM_OK) {
+		cli_err(NULL, "refused: %s", why);
+		return -1;
+	}
+	/* A database it creates is not others' either (the gazetteer, public
+	 * data, keeps the administrator's umask). */
+	old = fileperm_umask();
+	e = db_open(c->db_path, flags, c->busy_ms, db);
+	(void)umask(old);
+	if (e != DB_OK) {
 		cli_err(NULL, "%s: %s%s", c->db_path, db_strerror(e),
 		    e == DB_CANTOPEN && !(flags & DB_OPEN_CREATE) ?
 		    " (create it with `" CLI_PROG " migrate up`)" : "");

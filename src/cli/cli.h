@@ -34,10 +34,11 @@ struct cli {
 	const char	*database;	/* --database PATH, or NULL */
 	char		*db_path;	/* resolved by cli_db_open() */
 	int		 busy_ms;
-	int		 cfg_state;	/* 0: not loaded yet, 1: loaded, -1: failed */
+	int		 cfg_state;	/* 0: not loaded yet, 1: loaded, -1: failed,
+				   -2: refused (a file open to other users) */
 	struct config	 cfg;
 	const char	*cfg_bad;	/* the setting at fault when it failed */
-	char		 cfg_why[256];
+	char		 cfg_why[1024];
 };
 
 struct cli_opt {

@@ -24,6 +24,7 @@
 #include "app_int.h"
 #include "arena.h"
 #include "db.h"
+#include "fileperm.h"
 #include "log.h"
 #include "migrate.h"
 
@@ -131,12 +132,21 @@ static void
 app_setup(struct app *app, const struct app_def *def)
 {
 	const char	*bad = NULL;
-	char		 why[256];
+	char		 why[1024];
 	enum config_err	 e;
 
 	memset(app, 0, sizeof(*app));
 	app->def = def;
-	if ((e = config_load(&app->config, NULL, &bad, why, sizeof(why))) != CONFIG_OK) {
+	if ((e = config_load(&app->config, NULL, &bad, why, sizeof(why))) ==
+	    CONFIG_EUNSAFE) {
+		/* why names the file and the chmod that fixes it. */
+		log_msg(LOG_LEVEL_CRITICAL, "refusing a file open to other users: "
+		    "every request will get 503", "setting", bad != NULL ? bad : "?",
+		    "reason", why, (char *)NULL);
+		app->state = APP_MISCONFIGURED;
+		return;
+	}
+	if (e != CONFIG_OK) {
 		/* One clear line; the process keeps serving 503 so that
 		 * mod_fcgid does not respawn it in a loop. */
 		log_msg(LOG_LEVEL_CRITICAL, "invalid setting: every request will get 503",
@@ -178,10 +188,21 @@ app_db_ready(struct app *app)
 {
 	enum db_err	 e;
 	int		 version = 0, latest;
+	char		 why[1024];
 
 	if (app->state == APP_READY || app->state == APP_MISCONFIGURED)
 		return app->state;
 	if (app->db == NULL) {
+		/* Password hashes and token ids: never with a file others may
+		 * read or write.  Refused until the process restarts. */
+		if (fileperm_check_db(app->config.database_path, why, sizeof(why)) !=
+		    FILEPERM_OK) {
+			log_msg(LOG_LEVEL_CRITICAL, "refusing a database open to other "
+			    "users: every request will get 503", "setting",
+			    "DATABASE_URL", "reason", why, (char *)NULL);
+			app->state = APP_MISCONFIGURED;
+			return app->state;
+		}
 		e = db_open(app->config.database_path, DB_OPEN_CREATE,
 		    (int)app->config.db_busy_timeout_ms, &app->db);
 		if (e != DB_OK) {
@@ -698,6 +719,8 @@ app_main(int argc, char **argv, const struct app_def *def)
 	int		 ret = 1;
 
 	log_init(def->program);
+	/* What the program creates (database, WAL, outbox) is not others'. */
+	(void)fileperm_umask();
 	if (argc > 1) {
 		if (strcmp(argv[1], "--version") == 0) {
 			printf("%s %s\n", def->program, FCGI_USERS_VERSION);
@@ -729,14 +752,17 @@ app_main(int argc, char **argv, const struct app_def *def)
 	}
 	if (FCGX_IsCGI()) {
 		io.fcgi = NULL;
+		io.consumed = 0;
 		handle(&app, arena, environ, &io);
 		fflush(stdout);
+		app_io_cgi_drain(&io, getenv("CONTENT_LENGTH"));
 		ret = 0;
 		goto out;
 	}
 	if (FCGX_InitRequest(&fr, 0, 0) != 0)
 		goto out;
 	io.fcgi = &fr;
+	io.consumed = 0;
 	while (FCGX_Accept_r(&fr) >= 0) {
 		handle(&app, arena, fr.envp, &io);
 		FCGX_Finish_r(&fr);

@@ -8,6 +8,7 @@
  * the web server as it is written (FastCGI §5.3: one FCGI_STDOUT record
  * per flush), for Server-Sent Events.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,7 +36,30 @@ app_io_read(struct app_io *io, char *buf, size_t n)
 			break;
 		got += (size_t)r;
 	}
+	io->consumed += got;
 	return got;
+}
+
+void
+app_io_cgi_drain(struct app_io *io, const char *content_length)
+{
+	char	 buf[16384];
+	int64_t	 len;
+	size_t	 left, n;
+
+	if (io->fcgi != NULL || content_length == NULL ||
+	    config_strtonum(content_length, 0, INT64_MAX, &len) != 0 ||
+	    (uint64_t)len <= io->consumed)
+		return;
+	left = (uint64_t)len - io->consumed;
+	if (left > APP_CGI_DRAIN_MAX)
+		left = APP_CGI_DRAIN_MAX;
+	while (left > 0) {
+		n = fread(buf, 1, left < sizeof(buf) ? left : sizeof(buf), stdin);
+		if (n == 0)
+			break;
+		left -= n;
+	}
 }
 
 /* Writes n bytes; -1 when the web server is gone. */

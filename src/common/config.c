@@ -20,6 +20,7 @@
 #include <openssl/crypto.h>
 
 #include "config.h"
+#include "fileperm.h"
 #include "log.h"
 #include "mail.h"
 #include "mail_int.h"
@@ -255,15 +256,20 @@ static const struct {
 	size_t		 value_off;
 	size_t		 file_off;
 	const char	*file_name;
+	int		 perm;		/* what others may not do with it (fileperm.h) */
 } file_pairs[] = {
-	{ S(jwt_private_key), S(jwt_private_key_file), "JWT_PRIVATE_KEY_FILE" },
-	{ S(jwt_public_key), S(jwt_public_key_file), "JWT_PUBLIC_KEY_FILE" },
+	{ S(jwt_private_key), S(jwt_private_key_file), "JWT_PRIVATE_KEY_FILE",
+	    FILEPERM_PRIVATE },
+	/* Public keys may be read by anyone; one that others could replace
+	 * would let them choose the key tokens are checked with. */
+	{ S(jwt_public_key), S(jwt_public_key_file), "JWT_PUBLIC_KEY_FILE",
+	    FILEPERM_NO_WRITE },
 	{ S(jwt_previous_public_keys), S(jwt_previous_public_keys_file),
-	    "JWT_PREVIOUS_PUBLIC_KEYS_FILE" },
+	    "JWT_PREVIOUS_PUBLIC_KEYS_FILE", FILEPERM_NO_WRITE },
 	{ S(mcp_jwt_private_key), S(mcp_jwt_private_key_file),
-	    "MCP_JWT_PRIVATE_KEY_FILE" },
+	    "MCP_JWT_PRIVATE_KEY_FILE", FILEPERM_PRIVATE },
 	{ S(mcp_jwt_public_key), S(mcp_jwt_public_key_file),
-	    "MCP_JWT_PUBLIC_KEY_FILE" },
+	    "MCP_JWT_PUBLIC_KEY_FILE", FILEPERM_NO_WRITE },
 };
 #define N_SETTINGS	(sizeof(settings) / sizeof(settings[0]))
 
@@ -273,6 +279,7 @@ static const char *const config_errs[CONFIG__MAX] = {
 	[CONFIG_EINVALID] = "invalid setting",
 	[CONFIG_EFILE] = "unreadable or malformed env file",
 	[CONFIG_ENOMEM] = "out of memory",
+	[CONFIG_EUNSAFE] = "file open to other users",
 };
 
 const char *
@@ -623,11 +630,12 @@ env_lookup(char *const *envp, const char *name)
 
 /*
  * Reads a regular file of at most max bytes into a fresh NUL-terminated
- * buffer (*out, *outlen); the caller wipes and frees it.
+ * buffer (*out, *outlen); the caller wipes and frees it.  *mode is the
+ * file's, from the descriptor read (fileperm checks the file it read).
  */
 static enum config_err
 read_small_file(const char *path, size_t max, char **out, size_t *outlen,
-    char *why, size_t whylen)
+    mode_t *mode, char *why, size_t whylen)
 {
 	struct stat	 st;
 	char		*buf = NULL;
@@ -646,6 +654,7 @@ read_small_file(const char *path, size_t max, char **out, size_t *outlen,
 		snprintf(why, whylen, "not a regular file of at most %zu bytes", max);
 		goto out;
 	}
+	*mode = st.st_mode;
 	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
 		ret = CONFIG_ENOMEM;
 		goto out;
@@ -668,19 +677,40 @@ out:
 	return ret;
 }
 
+/* Whether an env file's values hold a secret setting (JWT_SECRET ...). */
+static int
+holds_secret(const struct file_values *fv)
+{
+	size_t	 i;
+
+	for (i = 0; i < N_SETTINGS; i++)
+		if (fv->v[i] != NULL && settings[i].secret)
+			return 1;
+	return 0;
+}
+
+/*
+ * Reads an env file into fv.  Others may never write it (they would choose
+ * the keys), nor read it when it holds a secret: CONFIG_EUNSAFE, with the
+ * file and the fix in why.
+ */
 static enum config_err
 read_env_file(const char *path, struct file_values *fv, char *why, size_t whylen)
 {
 	char		*buf = NULL;
 	size_t		 len = 0, lineno = 0;
+	mode_t		 mode = 0;
 	enum config_err	 ret;
 
-	if ((ret = read_small_file(path, CONFIG_ENV_FILE_MAX, &buf, &len, why,
-	    whylen)) != CONFIG_OK)
+	if ((ret = read_small_file(path, CONFIG_ENV_FILE_MAX, &buf, &len, &mode,
+	    why, whylen)) != CONFIG_OK)
 		return ret;
 	ret = config_parse_env(buf, len, file_value_cb, fv, &lineno);
 	if (ret == CONFIG_EFILE)
 		snprintf(why, whylen, "malformed line %zu", lineno);
+	else if (ret == CONFIG_OK && fileperm_check_mode(mode, holds_secret(fv) ?
+	    FILEPERM_PRIVATE : FILEPERM_NO_WRITE, path, why, whylen) != FILEPERM_OK)
+		ret = CONFIG_EUNSAFE;
 	OPENSSL_cleanse(buf, len);
 	free(buf);
 	return ret;
@@ -692,6 +722,7 @@ read_file_pairs(struct config *c, const char **bad, char *why, size_t whylen)
 {
 	char		**val, **file, *buf;
 	size_t		 i, len;
+	mode_t		 mode = 0;
 	enum config_err	 ret;
 
 	for (i = 0; i < sizeof(file_pairs) / sizeof(file_pairs[0]); i++) {
@@ -700,13 +731,19 @@ read_file_pairs(struct config *c, const char **bad, char *why, size_t whylen)
 		if (*file == NULL || *val != NULL)
 			continue;
 		*bad = file_pairs[i].file_name;
-		if ((ret = read_small_file(*file, CONFIG_PEM_MAX, &buf, &len, why,
-		    whylen)) != CONFIG_OK)
+		if ((ret = read_small_file(*file, CONFIG_PEM_MAX, &buf, &len, &mode,
+		    why, whylen)) != CONFIG_OK)
 			return ret;
-		if (check_pem(buf, why, whylen) != 0) {
+		ret = CONFIG_OK;
+		if (fileperm_check_mode(mode, file_pairs[i].perm, *file, why,
+		    whylen) != FILEPERM_OK)
+			ret = CONFIG_EUNSAFE;
+		else if (check_pem(buf, why, whylen) != 0)
+			ret = CONFIG_EINVALID;
+		if (ret != CONFIG_OK) {
 			OPENSSL_cleanse(buf, len);
 			free(buf);
-			return CONFIG_EINVALID;
+			return ret;
 		}
 		*val = buf;
 	}
@@ -793,11 +830,13 @@ config_load(struct config *c, char *const *envp, const char **bad, char *why,
 	} else if (config_default_env_file(NULL, found, sizeof(found)) == 0 &&
 	    access(found, F_OK) == 0 &&
 	    (ret = read_env_file(found, &fv, why, whylen)) != CONFIG_OK) {
-		/* Say which file: nothing in the environment names it. */
+		/* Say which file: nothing in the environment names it (a
+		 * refusal for its mode names it already). */
 		*bad = "FCGI_USERS_ENV_FILE";
 		n = strlen(why);
-		snprintf(why + n, whylen - n, " (%s, read because "
-		    "FCGI_USERS_ENV_FILE is unset)", found);
+		if (ret != CONFIG_EUNSAFE)
+			snprintf(why + n, whylen - n, " (%s, read because "
+			    "FCGI_USERS_ENV_FILE is unset)", found);
 		goto out;
 	}
 	for (i = 0; i < N_SETTINGS; i++) {

@@ -27,6 +27,7 @@ enum config_err {
 	CONFIG_EINVALID,	/* a value does not parse or is out of range */
 	CONFIG_EFILE,		/* the env file cannot be read or is malformed */
 	CONFIG_ENOMEM,
+	CONFIG_EUNSAFE,		/* the env file or a key file is open to other users (fileperm.h) */
 	CONFIG__MAX
 };
 

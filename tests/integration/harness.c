@@ -1,7 +1,7 @@
 /*
- * harness: starts a web server — lighttpd with lighttpd/dev.conf, or Apache
- * with apache/test-httpd.conf and mod_fcgid — and the four programs on a
- * free loopback port, reads the log, runs the admin tool and plain CGI
+ * harness: starts a web server — lighttpd with lighttpd/dev.conf, Apache
+ * with apache/test-httpd.conf and mod_fcgid, or another recipe
+ * (harness_servers.c) — and the four programs on a free loopback port, reads the log, runs the admin tool and plain CGI
  * runs (see harness.h for the contract; requests are harness_http.c).
  * Children are started with fork/execve and an environment built here, so
  * the test process's environment is never touched.  The server runs in its
@@ -14,6 +14,12 @@
 
 #include <curl/curl.h>
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/prctl.h>
@@ -23,6 +29,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <ftw.h>
 #include <limits.h>
 #include <sched.h>
@@ -54,6 +61,10 @@
 static const char *const server_names[SERVER__MAX] = {
 	[SERVER_LIGHTTPD] = "lighttpd",
 	[SERVER_APACHE] = "apache",
+	[SERVER_CGI] = "cgi",
+	[SERVER_APACHE_CGI] = "apache-cgi",
+	[SERVER_NGINX] = "nginx",
+	[SERVER_LIGHTTPD_PROD] = "lighttpd-prod",
 };
 
 /* spawn() flags */
@@ -315,10 +326,9 @@ wait_bounded(pid_t pid, int timeout_ms, int *status)
 	}
 }
 
-/* Runs argv to completion within timeout_ms; returns the exit status, or -1. */
-static int
-run(char *const *argv, char *const *envp, int fd_in, int fd_out, int fd_err,
-    int timeout_ms)
+int
+harness_run(char *const *argv, char *const *envp, int fd_in, int fd_out,
+    int fd_err, int timeout_ms)
 {
 	int status = 0;
 	pid_t pid;
@@ -335,9 +345,8 @@ run(char *const *argv, char *const *envp, int fd_in, int fd_out, int fd_err,
 
 /* ---- files ---- */
 
-/* Reads a whole file (at most max bytes); NUL-terminated, caller frees. */
-static char *
-read_file(const char *path, size_t max, size_t *lenp)
+char *
+harness_read_file(const char *path, size_t max, size_t *lenp)
 {
 	char *buf = NULL, *ret = NULL;
 	size_t len = 0, cap = 0;
@@ -475,8 +484,8 @@ free_port(void)
 	return port;
 }
 
-static const char *
-lighttpd_path(void)
+const char *
+harness_lighttpd_path(void)
 {
 	const char *p = getenv("FU_LIGHTTPD");
 
@@ -501,10 +510,12 @@ check_build(enum server server)
 		harness_say("%s is missing: build it first", path);
 		return -1;
 	}
-	if (server == SERVER_APACHE)
-		return harness_apache_check();
-	if (access(lighttpd_path(), X_OK) != 0) {
-		harness_say("lighttpd not found at %s (set FU_LIGHTTPD)", lighttpd_path());
+	if (server == SERVER_APACHE || server == SERVER_APACHE_CGI)
+		return harness_apache_check(server == SERVER_APACHE_CGI);
+	if (server == SERVER_NGINX)
+		return harness_servers_check(server);
+	if (access(harness_lighttpd_path(), X_OK) != 0) {
+		harness_say("lighttpd not found at %s (set FU_LIGHTTPD)", harness_lighttpd_path());
 		return -1;
 	}
 	return 0;
@@ -524,7 +535,8 @@ pick_server(const struct harness_opts *o)
 	for (int i = 0; i < SERVER__MAX; i++)
 		if (strcmp(name, server_names[i]) == 0)
 			return i;
-	harness_say("unknown server \"%s\" (lighttpd or apache)", name);
+	harness_say("unknown server \"%s\" (lighttpd, apache, cgi, apache-cgi, "
+	    "nginx, lighttpd-prod)", name);
 	return -1;
 }
 
@@ -548,9 +560,10 @@ build_env(struct harness *h, const struct harness_opts *o)
 	}
 	if (env_setf(&h->env, "FU_CGI_BIN=%s/cgi-bin", FU_BINARY_DIR) == -1 ||
 	    env_setf(&h->env, "FU_DATA=%s", h->tmpdir) == -1 ||
-	    env_setf(&h->env, "FU_PROCS=%d", o->procs > 0 ? o->procs : 2) == -1 ||
+	    env_setf(&h->env, "FU_PROCS=%d", h->procs) == -1 ||
 	    env_setf(&h->env, "FU_ERRORLOG=%s", h->log_path) == -1 ||
-	    (h->server == SERVER_APACHE && env_setf(&h->env, "FU_APACHE_MODULES=%s",
+	    ((h->server == SERVER_APACHE || h->server == SERVER_APACHE_CGI) &&
+	    env_setf(&h->env, "FU_APACHE_MODULES=%s",
 	    harness_apache_modules()) == -1) ||
 	    env_setf(&h->env, "DATABASE_URL=%s/fcgi-users.db", h->tmpdir) == -1 ||
 	    env_setf(&h->env, "JWT_SECRET=%s", secret) == -1 ||
@@ -587,7 +600,7 @@ static int
 start_server(struct harness *h)
 {
 	char conf[PATH_MAX];
-	char *argv[6];
+	char *argv[10];
 	int64_t end = now_ms() + HARNESS_START_TIMEOUT_MS;
 	const char *name = server_names[h->server];
 	struct http_resp r;
@@ -602,9 +615,12 @@ start_server(struct harness *h)
 		return -1;
 	}
 	snprintf(h->url, sizeof(h->url), "http://127.0.0.1:%d", port);
+	h->port = port;
 	if (env_setf(&h->env, "FU_PORT=%d", port) == -1)
 		return -1;
-	if (h->server == SERVER_APACHE) {
+	switch (h->server) {
+	case SERVER_APACHE:
+	case SERVER_APACHE_CGI:
 		if (harness_apache_prepare(h) == -1)
 			return -1;
 		snprintf(conf, sizeof(conf), "%s/apache/test-httpd.conf", FU_SOURCE_DIR);
@@ -612,17 +628,37 @@ start_server(struct harness *h)
 		argv[1] = (char *)"-f";
 		argv[2] = conf;
 		argv[3] = (char *)"-DFOREGROUND";
-		argv[4] = h->htaccess ? (char *)"-DFU_HTACCESS" : NULL;
+		argv[4] = h->htaccess ? (char *)"-DFU_HTACCESS" :
+		    h->server == SERVER_APACHE_CGI ? (char *)"-DFU_CGI" : NULL;
 		argv[5] = NULL;
 		/* Apache will not run the programs as root (enter_userns). */
 		flags |= SPAWN_USERNS;
-	} else {
+		break;
+	case SERVER_CGI:
+		if (harness_cgi_prepare(h, argv) == -1)
+			return -1;
+		break;
+	case SERVER_LIGHTTPD_PROD:
+		if (harness_prod_prepare(h, argv) == -1)
+			return -1;
+		/* As root it would become www-data; in the namespace it is
+		 * an ordinary user, as for Apache, and keeps its ids. */
+		flags |= SPAWN_USERNS;
+		break;
+	case SERVER_NGINX:
+		if (harness_nginx_prepare(h, argv) == -1)
+			return -1;
+		/* nginx as root would switch its workers to nobody. */
+		flags |= SPAWN_USERNS;
+		break;
+	default:
 		snprintf(conf, sizeof(conf), "%s/lighttpd/dev.conf", FU_SOURCE_DIR);
-		argv[0] = (char *)lighttpd_path();
+		argv[0] = (char *)harness_lighttpd_path();
 		argv[1] = (char *)"-D";
 		argv[2] = (char *)"-f";
 		argv[3] = conf;
 		argv[4] = NULL;
+		break;
 	}
 	if ((h->pid = spawn(argv, h->env.v, -1, h->log_fd, h->log_fd, flags)) == -1)
 		return -1;
@@ -676,11 +712,26 @@ harness_start(const struct harness_opts *opts)
 		return NULL;
 	h->server = server;
 	h->htaccess = o->htaccess;
+	h->procs = o->procs > 0 ? o->procs : 2;
 	h->log_fd = -1;
 	h->pid = -1;
+	/* lighttpd-prod: the log is the programs' own (server.breakagelog),
+	 * in the folder its configuration names; lighttpd's own error log
+	 * and access log are beside it. */
 	if ((h->tmpdir = make_tmpdir("fu-it-")) == NULL ||
-	    (h->log_path = harness_asprintf("%s/error.log", h->tmpdir)) == NULL)
+	    (h->log_path = harness_asprintf("%s/%s", h->tmpdir,
+	    server == SERVER_LIGHTTPD_PROD ? HARNESS_PROD_LOG : "error.log")) == NULL)
 		goto out;
+	if (server == SERVER_LIGHTTPD_PROD) {
+		char *dir = harness_asprintf("%s/log", h->tmpdir);
+
+		if (dir == NULL || mkdir(dir, 0700) == -1) {
+			harness_say("%s/log: %s", h->tmpdir, strerror(errno));
+			free(dir);
+			goto out;
+		}
+		free(dir);
+	}
 	if ((h->log_fd = open(h->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 	    0600)) == -1) {
 		harness_say("%s: %s", h->log_path, strerror(errno));
@@ -710,9 +761,15 @@ out:
 	return ret;
 }
 
+pid_t
+harness_spawn(char *const *argv, char *const *envp, int fd_out, int fd_err)
+{
+	return spawn(argv, envp, -1, fd_out, fd_err, SPAWN_GROUP);
+}
+
 /* Reaps what is left of process group `pgid` (we are their subreaper). */
-static void
-reap_group(pid_t pgid)
+void
+harness_reap_group(pid_t pgid)
 {
 	int64_t end = now_ms() + HARNESS_STOP_TIMEOUT_MS;
 	int status, killed = 0;
@@ -751,8 +808,9 @@ harness_stop(struct harness *h)
 			kill(-h->pid, SIGKILL);
 			waitpid(h->pid, &status, 0);
 		}
-		reap_group(h->pid);
+		harness_reap_group(h->pid);
 	}
+	harness_nginx_stop(h);
 	if (h->curl != NULL)
 		curl_easy_cleanup(h->curl);
 	if (h->log_fd != -1)
@@ -789,16 +847,22 @@ harness_server(const struct harness *h)
 	return server_names[h->server];
 }
 
-const char *
-harness_url(const struct harness *h)
-{
-	return h->url;
-}
-
 pid_t
 harness_pid(const struct harness *h)
 {
 	return h->pid;
+}
+
+int
+harness_procs(const struct harness *h)
+{
+	return h->procs;
+}
+
+const char *
+harness_url(const struct harness *h)
+{
+	return h->url;
 }
 
 struct harness *
@@ -846,7 +910,7 @@ harness_env(const struct harness *h, const char *name)
 char *
 harness_read_log(const struct harness *h)
 {
-	return read_file(h->log_path, HARNESS_LOG_MAX, NULL);
+	return harness_read_file(h->log_path, HARNESS_LOG_MAX, NULL);
 }
 
 char *
@@ -905,6 +969,66 @@ harness_check_log(const struct harness *h)
 	return ret;
 }
 
+/* ---- FU_TEST_SKIP: leaving tests out of a registration ---- */
+
+/*
+ * Linked with -Wl,--wrap=_cmocka_run_group_tests (fu_integration_test):
+ * every cmocka group of an integration test comes through here.  Tests
+ * whose names match one of the comma-separated fnmatch(3) patterns of
+ * FU_TEST_SKIP are left out (cmocka's own filter takes one pattern); a
+ * group left empty is not run at all (no server is started for it).  So
+ * one test program can be registered again, against another server, with
+ * only the part that says something new there (tests/integration/
+ * CMakeLists.txt).  Without FU_TEST_SKIP, nothing changes.
+ */
+int	__real__cmocka_run_group_tests(const char *, const struct CMUnitTest *,
+	    const size_t, CMFixtureFunction, CMFixtureFunction);
+int	__wrap__cmocka_run_group_tests(const char *, const struct CMUnitTest *,
+	    const size_t, CMFixtureFunction, CMFixtureFunction);
+
+static int
+skipped(const char *name, const char *patterns)
+{
+	char	 pat[256];
+	size_t	 n;
+
+	for (const char *p = patterns; *p != '\0'; p += n + (p[n] == ',')) {
+		n = strcspn(p, ",");
+		if (n == 0 || n >= sizeof(pat))
+			continue;
+		memcpy(pat, p, n);
+		pat[n] = '\0';
+		if (fnmatch(pat, name, 0) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+__wrap__cmocka_run_group_tests(const char *group, const struct CMUnitTest *tests,
+    const size_t n, CMFixtureFunction setup, CMFixtureFunction teardown)
+{
+	const char	*skip = getenv("FU_TEST_SKIP");
+	struct CMUnitTest *kept;
+	size_t		 k = 0;
+	int		 rc;
+
+	if (skip == NULL || *skip == '\0')
+		return __real__cmocka_run_group_tests(group, tests, n, setup, teardown);
+	if ((kept = calloc(n + 1, sizeof(*kept))) == NULL)
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		if (skipped(tests[i].name, skip))
+			fprintf(stderr, "harness: %s left out (FU_TEST_SKIP)\n", tests[i].name);
+		else
+			kept[k++] = tests[i];
+	}
+	rc = k == 0 ? 0 :
+	    __real__cmocka_run_group_tests(group, kept, k, setup, teardown);
+	free(kept);
+	return rc;
+}
+
 /* ---- the admin tool and plain CGI ---- */
 
 static int
@@ -924,7 +1048,7 @@ cli_run(struct harness *h, const char *const *args, int out_fd, int err_fd)
 		argv[n++] = (char *)args[i];
 	}
 	argv[n] = NULL;
-	return run(argv, h->env.v, -1, out_fd, err_fd, HARNESS_CLI_TIMEOUT_MS);
+	return harness_run(argv, h->env.v, -1, out_fd, err_fd, HARNESS_CLI_TIMEOUT_MS);
 }
 
 int
@@ -944,7 +1068,7 @@ harness_cli_capture(struct harness *h, const char *const *argv, char **out)
 	    (fd = mkostemp(path, O_CLOEXEC)) == -1)
 		goto out;
 	rc = cli_run(h, argv, fd, h->log_fd);
-	if ((*out = read_file(path, HARNESS_BODY_MAX, NULL)) == NULL)
+	if ((*out = harness_read_file(path, HARNESS_BODY_MAX, NULL)) == NULL)
 		rc = -1;
 out:
 	if (fd != -1) {
@@ -972,8 +1096,8 @@ harness_cli_result(struct harness *h, const char *const *argv,
 		goto out;
 	}
 	out->exit_status = cli_run(h, argv, fout, ferr);
-	if ((out->out = read_file(pout, HARNESS_BODY_MAX, &out->out_len)) == NULL ||
-	    (out->err = read_file(perr, HARNESS_BODY_MAX, NULL)) == NULL) {
+	if ((out->out = harness_read_file(pout, HARNESS_BODY_MAX, &out->out_len)) == NULL ||
+	    (out->err = harness_read_file(perr, HARNESS_BODY_MAX, NULL)) == NULL) {
 		harness_say("fcgi-users: cannot read its output");
 		goto out;
 	}
@@ -1026,11 +1150,11 @@ harness_cgi(const char *program, const char *const *env, const char *in,
 		harness_say("%s: %s", dir, strerror(errno));
 		goto out;
 	}
-	out->exit_status = run(argv, (char *const *)env, fin, fout, ferr,
+	out->exit_status = harness_run(argv, (char *const *)env, fin, fout, ferr,
 	    HARNESS_CGI_TIMEOUT_MS);
 	if (out->exit_status == -1 ||
-	    (out->out = read_file(pout, HARNESS_BODY_MAX, &out->out_len)) == NULL ||
-	    (out->err = read_file(perr, HARNESS_BODY_MAX, NULL)) == NULL) {
+	    (out->out = harness_read_file(pout, HARNESS_BODY_MAX, &out->out_len)) == NULL ||
+	    (out->err = harness_read_file(perr, HARNESS_BODY_MAX, NULL)) == NULL) {
 		harness_say("%s: could not run it or read its output", prog);
 		goto out;
 	}

@@ -1,7 +1,11 @@
 /*
  * harness: the integration-test harness.  It starts the four fcgi-users
  * programs behind a real web server — lighttpd with lighttpd/dev.conf, or
- * Apache 2.4 with mod_fcgid and apache/test-httpd.conf — on a free
+ * Apache 2.4 with mod_fcgid and apache/test-httpd.conf; or one of the
+ * other deployment recipes: plain CGI through lighttpd's mod_cgi
+ * (lighttpd/cgi.conf) or Apache's (test-httpd.conf -DFU_CGI), nginx in
+ * front of programs started by spawn-fcgi and multiwatch (nginx/), or
+ * lighttpd with lighttpd/production.conf as shipped — on a free
  * loopback port, with a fresh temporary data folder (database, sockets,
  * log), sends HTTP requests with libcurl exactly as given (any
  * method, raw body, path bytes untouched, no redirects followed, bounded
@@ -35,12 +39,21 @@
  * test runs as root, Apache is started in a user namespace where it is an
  * ordinary user (Apache will not run programs as root; see harness.c).
  *
- * Environment of the test run: FU_SERVER (lighttpd or apache) picks the
- * server when harness_opts.server is NULL (default lighttpd), so one test
- * program runs against either; FU_KEEP_TMP=1 keeps the temporary folders
- * (their paths are printed on stderr); FU_LIGHTTPD, FU_APACHE and
- * FU_APACHE_MODULES name the lighttpd binary, the Apache binary and the
- * folder of Apache's modules (default: what CMake found).  The build and
+ * The other servers pass the same environment their own way: plain CGI
+ * gets it from <data>/cgi-env.conf (lighttpd's setenv, Apache's PassEnv,
+ * each naming the server's own variable); nginx's programs inherit it
+ * from spawn-fcgi; lighttpd-prod's programs get FCGI_USERS_ENV_FILE only,
+ * naming <data>/fcgi-users.env, which holds every variable (a test that
+ * sets FCGI_USERS_ENV_FILE cannot run there), and its log (the programs'
+ * stderr, server.breakagelog) is <data>/log/fcgi-users-programs.log.
+ *
+ * Environment of the test run: FU_SERVER (lighttpd, apache, cgi,
+ * apache-cgi, nginx, lighttpd-prod) picks the server when
+ * harness_opts.server is NULL (default lighttpd), so one test program runs
+ * against any; FU_KEEP_TMP=1 keeps the temporary folders (their paths are
+ * printed on stderr); FU_LIGHTTPD, FU_APACHE, FU_APACHE_MODULES, FU_NGINX,
+ * FU_SPAWN_FCGI and FU_MULTIWATCH name the binaries and the folder of
+ * Apache's modules (default: what CMake found).  The build and
  * source folders come from the compile definitions FU_BINARY_DIR and
  * FU_SOURCE_DIR.
  *
@@ -64,7 +77,7 @@ struct harness;
 #define HARNESS_LOG_MAX			(64u * 1024 * 1024)	/* log bytes read */
 
 struct harness_opts {
-	const char		*server;	/* "lighttpd" or "apache"; NULL: $FU_SERVER, else lighttpd */
+	const char		*server;	/* a server's name (above); NULL: $FU_SERVER, else lighttpd */
 	const char *const	*env;		/* "K=V" sets, "K" unsets; NULL-terminated; may be NULL */
 	int			 procs;		/* FastCGI processes per program; 0: 2 */
 	int			 no_migrate;	/* do not run `fcgi-users migrate up` first */
@@ -94,9 +107,18 @@ void		 harness_stop(struct harness *);
 /* 1 while the web server process is running, else 0. */
 int		 harness_alive(struct harness *);
 
-/* The server it runs: "lighttpd" or "apache" (for the few cases where
- * the servers answer differently by design; say why where it is used). */
+/* The server it runs: "lighttpd", "apache", "cgi", "apache-cgi", "nginx"
+ * or "lighttpd-prod" (for the few cases where the servers answer
+ * differently by design; say why where it is used). */
 const char	*harness_server(const struct harness *);
+/* The web server's pid (its programs are its children, or with nginx
+ * spawn-fcgi's); -1 when it is not running. */
+pid_t		 harness_pid(const struct harness *);
+/* The processes per program it was started with (harness_opts.procs). */
+int		 harness_procs(const struct harness *);
+/* How many processes of `program` ("users.fcgi") run under the server
+ * (under spawn-fcgi's multiwatch for nginx) right now; -1 on error. */
+int		 harness_count_programs(const struct harness *, const char *program);
 /* "http://127.0.0.1:PORT" (no trailing slash). */
 const char	*harness_url(const struct harness *);
 /* The temporary data folder: database, sockets, log. */
@@ -105,10 +127,6 @@ const char	*harness_data_dir(const struct harness *);
 const char	*harness_log_path(const struct harness *);
 /* The value the harness gave NAME in the programs' environment, or NULL. */
 const char	*harness_env(const struct harness *, const char *name);
-
-/* The web server's pid: the leader of the process group that holds its
- * FastCGI programs (a test finds a program's processes by it). */
-pid_t		 harness_pid(const struct harness *);
 
 /*
  * Another client of h for another thread: the same server and settings

@@ -63,7 +63,7 @@ modules_dir(void)
 }
 
 int
-harness_apache_check(void)
+harness_apache_check(int cgi)
 {
 	char path[4096];
 
@@ -74,6 +74,11 @@ harness_apache_check(void)
 	snprintf(path, sizeof(path), "%s/mod_fcgid.so", modules_dir());
 	if (access(path, R_OK) != 0) {
 		harness_say("mod_fcgid not found at %s (set FU_APACHE_MODULES)", path);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/mod_cgi.so", modules_dir());
+	if (cgi && access(path, R_OK) != 0) {
+		harness_say("mod_cgi not found at %s (set FU_APACHE_MODULES)", path);
 		return -1;
 	}
 	return 0;
@@ -90,10 +95,8 @@ value_fits(const char *v)
 	return strlen(v) <= FCGID_ENV_VALUE_MAX && strpbrk(v, "\"\\$\r\n") == NULL;
 }
 
-/* Opens `path` for writing, mode 0600 (it holds JWT_SECRET); NULL after
- * saying why. */
-static FILE *
-open_private(const char *path)
+FILE *
+harness_open_private(const char *path)
 {
 	FILE *f;
 	int fd;
@@ -108,9 +111,8 @@ open_private(const char *path)
 	return f;
 }
 
-/* Writes one env-file line NAME="value" with config.h's escapes. */
-static void
-put_env_line(FILE *f, const char *name, size_t nlen, const char *v)
+void
+harness_put_env_line(FILE *f, const char *name, size_t nlen, const char *v)
 {
 	fprintf(f, "%.*s=\"", (int)nlen, name);
 	for (; *v != '\0'; v++) {
@@ -124,8 +126,8 @@ put_env_line(FILE *f, const char *name, size_t nlen, const char *v)
 	fputs("\"\n", f);
 }
 
-static int
-close_checked(FILE *f, const char *path)
+int
+harness_close_checked(FILE *f, const char *path)
 {
 	int bad = fflush(f) != 0 || ferror(f);
 
@@ -157,7 +159,7 @@ write_env_conf(struct harness *h)
 
 	if ((path = harness_asprintf("%s/fcgid-env.conf", h->tmpdir)) == NULL ||
 	    (over_path = harness_asprintf("%s/fcgid-overflow.env", h->tmpdir)) == NULL ||
-	    (f = open_private(path)) == NULL)
+	    (f = harness_open_private(path)) == NULL)
 		goto out;
 	fputs("# The programs' environment, written by the test harness.\n", f);
 	for (size_t i = 0; i < h->env.n; i++) {
@@ -177,9 +179,9 @@ write_env_conf(struct harness *h)
 			goto out;
 		}
 		if (!value_fits(eq + 1)) {
-			if (over == NULL && (over = open_private(over_path)) == NULL)
+			if (over == NULL && (over = harness_open_private(over_path)) == NULL)
 				goto out;
-			put_env_line(over, e, klen, eq + 1);
+			harness_put_env_line(over, e, klen, eq + 1);
 			continue;
 		}
 		if (++n > FCGID_ENV_MAX - 1) {
@@ -195,14 +197,14 @@ write_env_conf(struct harness *h)
 			    "names its own env file: use a *_FILE setting");
 			goto out;
 		}
-		if (close_checked(over, over_path) == -1) {
+		if (harness_close_checked(over, over_path) == -1) {
 			over = NULL;
 			goto out;
 		}
 		over = NULL;
 		fprintf(f, "FcgidInitialEnv FCGI_USERS_ENV_FILE \"%s\"\n", over_path);
 	}
-	ret = close_checked(f, path);
+	ret = harness_close_checked(f, path);
 	f = NULL;
 out:
 	if (over != NULL)
@@ -296,14 +298,14 @@ make_docroot(struct harness *h)
 	}
 	free(to);
 	if ((to = harness_asprintf("%s/fcgi-users-data/fcgi-users.env", root)) == NULL ||
-	    (f = open_private(to)) == NULL)
+	    (f = harness_open_private(to)) == NULL)
 		goto out;
 	for (size_t i = 0; i < h->env.n; i++) {
 		const char *eq = strchr(h->env.v[i], '=');
 
-		put_env_line(f, h->env.v[i], (size_t)(eq - h->env.v[i]), eq + 1);
+		harness_put_env_line(f, h->env.v[i], (size_t)(eq - h->env.v[i]), eq + 1);
 	}
-	ret = close_checked(f, to);
+	ret = harness_close_checked(f, to);
 out:
 	free(root);
 	free(from);
@@ -323,7 +325,8 @@ harness_apache_prepare(struct harness *h)
 		return -1;
 	if (mkdir(docroot, 0700) == -1 && errno != EEXIST)
 		harness_say("%s: %s", docroot, strerror(errno));
-	else if (write_env_conf(h) == 0)
+	else if (h->server == SERVER_APACHE_CGI ? harness_apache_cgi_env(h) == 0 :
+	    write_env_conf(h) == 0)
 		ret = 0;
 	free(docroot);
 	return ret;

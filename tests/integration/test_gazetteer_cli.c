@@ -343,6 +343,8 @@ test_output_path(void **state)
 	assert_true(asprintf(&line, "%s\nGAZETTEER_PATH=%s\n", secret,
 	    file_out) > 0);
 	write_file(envfile, line, strlen(line));
+	/* It holds JWT_SECRET: the tool refuses it open to others (fileperm.h). */
+	assert_int_equal(chmod(envfile, 0600), 0);
 	assert_true(asprintf(&e2, "FCGI_USERS_ENV_FILE=%s", envfile) > 0);
 	run(__LINE__, &r, NULL, ENV(e2), ARGV(FIX "cities.txt"));
 	expect(__LINE__, &r, 0, file_out, NULL);

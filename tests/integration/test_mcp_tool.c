@@ -1,13 +1,13 @@
 /*
- * test_mcp_tool: the tools of mcp.fcgi through a real lighttpd with two
+ * test_mcp_tool: the tools of mcp.fcgi through a real web server with two
  * mcp.fcgi processes (src/mcp/tools.h): tools/list and its cursor,
  * geocode_city on the offline fixture gazetteer and a Nominatim stand-in
  * (GEOCODER=offline,nominatim), the error split (-32602 against isError),
  * the per-user quota shared with GET /geocode/city, progress and log
  * notifications on an SSE answer, and that the answer streams: the
  * stand-in holds its answer until the client has read the progress event,
- * which can only happen when lighttpd passes the event on as it is
- * written; meanwhile the session is served by the other process.  No
+ * which can only happen when the web server passes the event on as it
+ * is written; meanwhile the session is served by the other process.  No
  * timing is measured; a broken stream fails by a bounded wait.
  */
 #include <stdarg.h>
@@ -540,7 +540,7 @@ test_sse(void **state)
 	au_end();
 }
 
-/* ---- the stream through lighttpd ---- */
+/* ---- the stream through the web server ---- */
 
 struct sink {
 	char	*buf;
@@ -579,17 +579,9 @@ test_streaming(void **state)
 	long status = 0;
 
 	(void)state;
-	/*
-	 * XXX mod_fcgid gathers a program's output (FcgidOutputBufferSize,
-	 * server-wide; 0 brings back one-second stalls for every program,
-	 * bench/README.md), so SSE events arrive with the result there.  The
-	 * streaming recipe for Apache is mod_proxy_fcgi
-	 * (apache/fcgi-users-proxy.conf), which the harness does not run yet.
-	 */
-	if (strcmp(harness_server(H), "apache") == 0) {
-		print_message("  skipped under Apache mod_fcgid: output is buffered\n");
-		skip();
-	}
+	/* Every server streams it: lighttpd (stream-response-body 2), Apache
+	 * mod_fcgid (FcgidOutputBufferSize 0), plain CGI, nginx
+	 * (fastcgi_buffering off). */
 	au_begin();
 	assert_int_equal(mu_initialize(H, TU, NULL, S.sid, sizeof(S.sid)), 0);
 	snprintf(url, sizeof(url), "%s%s", harness_url(H), MU_PATH);

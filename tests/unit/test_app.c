@@ -18,7 +18,10 @@
 
 #include <cmocka.h>
 
+#include <unistd.h>
+
 #include "app.h"
+#include "app_int.h"
 #include "arena.h"
 #include "log.h"
 #include "unit_util.h"
@@ -449,10 +452,76 @@ test_misc(void **state)
 	DONE();
 }
 
+/*
+ * CGI mode: what is left of a body is read before the program exits
+ * (app_io_cgi_drain), so that Apache's mod_cgid, still writing it, does
+ * not lose the answer.  stdin is a file here; its offset tells how much
+ * was read.
+ */
+static void
+test_cgi_drain(void **state)
+{
+	static const struct {
+		int		 line;
+		size_t		 file;		/* bytes on stdin */
+		size_t		 pre;		/* read by the handler first */
+		const char	*cl;		/* CONTENT_LENGTH */
+		int		 fcgi;		/* FastCGI mode: nothing to do */
+		long		 want;		/* offset after */
+	} cases[] = {
+		{ __LINE__, 100000, 0, "100000", 0, 100000 },
+		{ __LINE__, 100000, 1000, "100000", 0, 100000 },
+		{ __LINE__, 100000, 100000, "100000", 0, 100000 },
+		{ __LINE__, 2 << 20, 0, "2097152", 0, 2 << 20 },
+		/* less than the file: only CONTENT_LENGTH is the body */
+		{ __LINE__, 100000, 0, "5000", 0, 5000 },
+		{ __LINE__, 100000, 7000, "5000", 0, 7000 },
+		/* more than the file: to its end, no wait */
+		{ __LINE__, 1000, 0, "100000", 0, 1000 },
+		/* no body, or no number */
+		{ __LINE__, 1000, 0, NULL, 0, 0 },
+		{ __LINE__, 1000, 0, "", 0, 0 },
+		{ __LINE__, 1000, 0, "abc", 0, 0 },
+		{ __LINE__, 1000, 0, "-5", 0, 0 },
+		{ __LINE__, 1000, 0, "12x", 0, 0 },
+		{ __LINE__, 1000, 0, "99999999999999999999999", 0, 0 },
+		{ __LINE__, 1000, 0, "1000", 1, 0 },
+		/* at most APP_CGI_DRAIN_MAX */
+		{ __LINE__, APP_CGI_DRAIN_MAX + 4096, 0, "1000000000", 0,
+		    APP_CGI_DRAIN_MAX },
+	};
+	char		 path[] = "/tmp/test_app_drain.XXXXXX", buf[8192];
+	struct app_io	 io;
+	FCGX_Request	 fake;
+	size_t		 n;
+	int		 fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) != -1);
+	close(fd);
+	for (size_t i = 0; i < NCASES(cases); i++) {
+		assert_int_equal(truncate(path, (off_t)cases[i].file), 0);
+		assert_non_null(freopen(path, "rb", stdin));
+		memset(&io, 0, sizeof(io));
+		for (size_t left = cases[i].pre; left > 0; left -= n)
+			if ((n = app_io_read(&io, buf, left < sizeof(buf) ?
+			    left : sizeof(buf))) == 0)
+				break;
+		CHECK_INT(cases[i].line, io.consumed, cases[i].pre);
+		io.fcgi = cases[i].fcgi ? &fake : NULL;
+		app_io_cgi_drain(&io, cases[i].cl);
+		CHECK_INT(cases[i].line, ftell(stdin), cases[i].want > (long)cases[i].pre ?
+		    cases[i].want : (long)cases[i].pre);
+	}
+	unlink(path);
+	DONE();
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cgi_drain),
 		cmocka_unit_test_setup_teardown(test_route_match, setup_arena, teardown_arena),
 		cmocka_unit_test_setup_teardown(test_dispatch, setup_arena, teardown_arena),
 		cmocka_unit_test_setup_teardown(test_dispatch_not_ready, setup_arena,

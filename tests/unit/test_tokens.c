@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -210,6 +211,9 @@ write_pair(const char *dir, const char *stem, enum jwt_alg alg, char *priv,
 	snprintf(pub, len, "%s/%s.pub", dir, stem);
 	assert_non_null(pem = jwt_key_pem_private(k));
 	assert_non_null(f = fopen(priv, "w"));
+	/* As `fcgi-users keys generate` writes it: config refuses a private
+	 * key file that others may read (fileperm.h). */
+	assert_int_equal(fchmod(fileno(f), 0600), 0);
 	fputs(pem, f);
 	fclose(f);
 	free(pem);
