@@ -13,6 +13,7 @@ FU_PACKAGES=(
 	wrk hyperfine openssl curl ca-certificates
 	python3-jwt python3-cryptography nodejs
 	python3-aiosmtpd iso-codes
+	libpq-dev postgresql
 )
 # npm: Debian's package for a Debian nodejs; a NodeSource nodejs holds npm
 # itself and conflicts with Debian's npm package, so ask only when npm is missing.

@@ -33,6 +33,7 @@ enum cli_exit {
 struct cli {
 	const char	*database;	/* --database PATH, or NULL */
 	char		*db_path;	/* resolved by cli_db_open() */
+	char		 db_label[256];	/* db_path for messages (db_label()) */
 	int		 busy_ms;
 	int		 cfg_state;	/* 0: not loaded yet, 1: loaded, -1: failed */
 	struct config	 cfg;

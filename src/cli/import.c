@@ -665,7 +665,7 @@ import_fastapi_users(struct cli *c, int argc, char *argv[])
 	    cli_db_ready(c, "import fastapi-users", &r.db) == -1)
 		goto out;
 	if ((e = db_begin(r.db)) != DB_OK) {
-		cli_err("import fastapi-users", "%s: %s", c->db_path, db_strerror(e));
+		cli_err("import fastapi-users", "%s: %s", c->db_label, db_strerror(e));
 		goto out;
 	}
 	began = 1;
@@ -677,7 +677,7 @@ import_fastapi_users(struct cli *c, int argc, char *argv[])
 		e = db_commit(r.db);
 	began = 0;
 	if (e != DB_OK) {
-		cli_err("import fastapi-users", "%s: %s", c->db_path, db_strerror(e));
+		cli_err("import fastapi-users", "%s: %s", c->db_label, db_strerror(e));
 		goto out;
 	}
 	printf("%s%s %ld, %s %ld (duplicates %ld, invalid %ld)%s\n",

@@ -178,7 +178,7 @@ cmd_migrate(struct cli *c, int argc, char *argv[])
 		else
 			fprintf(stderr, "%s: %s is at schema version %04d, newer"
 			    " than the %04d this build knows: upgrade %s\n",
-			    CLI_PROG, c->db_path, current, migrate_latest(),
+			    CLI_PROG, c->db_label, current, migrate_latest(),
 			    CLI_PROG);
 		goto out;
 	}
@@ -195,7 +195,7 @@ cmd_migrate(struct cli *c, int argc, char *argv[])
 fail:
 	(void)fflush(stdout);
 	fprintf(stderr, "%s: migrate %s: %s: %s\n", CLI_PROG, op->name,
-	    c->db_path, db_strerror(e));
+	    c->db_label, db_strerror(e));
 out:
 	db_close(db);
 	return ret;

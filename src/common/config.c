@@ -20,6 +20,7 @@
 #include <openssl/crypto.h>
 
 #include "config.h"
+#include "db.h"
 #include "log.h"
 #include "mail.h"
 #include "mail_int.h"
@@ -78,6 +79,7 @@ static const char *const log_levels[] = {
 
 static int	check_not_blank(const char *, char *, size_t);
 static int	check_database_url(const char *, char *, size_t);
+static const char *pg_url_rest(const char *);
 static int	check_base_path(const char *, char *, size_t);
 static int	check_pem(const char *, char *, size_t);
 static int	check_rate_limit(const char *, char *, size_t);
@@ -290,12 +292,21 @@ static int
 check_database_url(const char *v, char *why, size_t len)
 {
 	char	*p;
+	int	 ok;
 
-	if ((p = config_sqlite_path(v)) == NULL) {
-		snprintf(why, len, "must be a SQLite path or sqlite:/// URL");
+	if ((p = config_database_locator(v)) == NULL) {
+		snprintf(why, len, "must be a SQLite path, a sqlite:/// URL or a"
+		    " postgresql:// URL");
 		return -1;
 	}
+	/* libpq's message may quote part of the URL: not repeated here. */
+	ok = pg_url_rest(v) == NULL || db_url_valid(p);
 	free(p);
+	if (!ok) {
+		snprintf(why, len, "is not a valid PostgreSQL URL (libpq's form:"
+		    " postgresql://user:password@host:port/dbname?param=value)");
+		return -1;
+	}
 	return 0;
 }
 
@@ -413,6 +424,42 @@ config_sqlite_path(const char *url)
 	if (n == 0)
 		return NULL;
 	return strndup(p, n);
+}
+
+/* What follows the scheme of a PostgreSQL URL: postgresql://, postgres://
+ * or SQLAlchemy's postgresql+DRIVER:// (asyncpg, psycopg...); else NULL. */
+static const char *
+pg_url_rest(const char *url)
+{
+	const char	*p;
+
+	if (strncmp(url, "postgresql://", 13) == 0)
+		return url + 13;
+	if (strncmp(url, "postgres://", 11) == 0)
+		return url + 11;
+	if (strncmp(url, "postgresql+", 11) != 0)
+		return NULL;
+	for (p = url + 11; islower((unsigned char)*p) ||
+	    isdigit((unsigned char)*p) || *p == '_'; p++)
+		continue;
+	if (p == url + 11 || strncmp(p, "://", 3) != 0)
+		return NULL;
+	return p + 3;
+}
+
+char *
+config_database_locator(const char *url)
+{
+	const char	*rest;
+	char		*loc;
+
+	if (url == NULL)
+		return NULL;
+	if ((rest = pg_url_rest(url)) == NULL)
+		return config_sqlite_path(url);
+	if (asprintf(&loc, "postgresql://%s", rest) == -1)
+		return NULL;
+	return loc;
 }
 
 /* --- env file ------------------------------------------------------- */
@@ -780,7 +827,7 @@ config_load(struct config *c, char *const *envp, const char **bad, char *why,
 	}
 	if ((ret = read_file_pairs(c, bad, why, whylen)) != CONFIG_OK)
 		goto out;
-	if ((c->database_path = config_sqlite_path(c->database_url)) == NULL) {
+	if ((c->database_path = config_database_locator(c->database_url)) == NULL) {
 		ret = CONFIG_ENOMEM;
 		goto out;
 	}

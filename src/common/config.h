@@ -55,7 +55,8 @@ struct config {
 	int64_t		 refresh_token_days;	/* REFRESH_TOKEN_DAYS [30], 1..3650 (refresh.h) */
 	/* storage */
 	char		*database_url;		/* DATABASE_URL [./fastapi_users.db] */
-	char		*database_path;		/* derived: the SQLite file */
+	char		*database_path;		/* derived: the SQLite file, or a
+						 * postgresql:// URL (db_open) */
 	int64_t		 db_busy_timeout_ms;	/* DB_BUSY_TIMEOUT_MS [5000] */
 	/* HTTP */
 	char		*cors_allowed_origins;	/* CORS_ALLOWED_ORIGINS [*] */
@@ -164,6 +165,10 @@ int		 config_default_env_file(const char *exe, char *buf, size_t len);
 /* The SQLite file named by a DATABASE_URL (a path, sqlite:///rel, sqlite:////abs,
  * sqlite+aiosqlite:///…); NULL for what is not a SQLite URL.  Caller frees. */
 char		*config_sqlite_path(const char *url);
+/* What db_open takes for a DATABASE_URL: the SQLite file, or for
+ * postgresql://, postgres:// and SQLAlchemy's postgresql+DRIVER:// the URL
+ * as postgresql://…; NULL for anything else.  Caller frees. */
+char		*config_database_locator(const char *url);
 
 /* Bounded integer conversion: the whole string, in [min, max]; 0 on success. */
 int		 config_strtonum(const char *s, int64_t min, int64_t max, int64_t *out);

@@ -35,12 +35,24 @@
 #define NOW_MAX_US	(INT64_MAX - 2 * PERIOD_MAX_US)
 
 /* ?1 key, ?2 now, ?3 T, ?4 B.  Unqualified tat_us in DO UPDATE is the
- * stored row's.  A new key is always allowed, since T <= B. */
-static const char *const hit_sql =
-    "INSERT INTO rate_limits (key, tat_us) VALUES (?1, ?2 + ?3) "
-    "ON CONFLICT (key) DO UPDATE SET tat_us = max(tat_us, ?2) + ?3 "
-    "WHERE max(tat_us, ?2) + ?3 - ?2 <= ?4 "
-    "RETURNING tat_us";
+ * stored row's.  A new key is always allowed, since T <= B.  PostgreSQL
+ * (db.h: statements per engine) names the row's column with its table,
+ * has GREATEST for the scalar max, and is told the type of ?2 + ?3. */
+static const char *const hit_sqls[DB_ENGINE__MAX] = {
+	[DB_ENGINE_SQLITE] =
+	    "INSERT INTO rate_limits (key, tat_us) VALUES (?1, ?2 + ?3) "
+	    "ON CONFLICT (key) DO UPDATE SET tat_us = max(tat_us, ?2) + ?3 "
+	    "WHERE max(tat_us, ?2) + ?3 - ?2 <= ?4 "
+	    "RETURNING tat_us",
+	[DB_ENGINE_POSTGRES] =
+	    "INSERT INTO rate_limits (key, tat_us) "
+	    "VALUES (?1, CAST(?2 AS BIGINT) + CAST(?3 AS BIGINT)) "
+	    "ON CONFLICT (key) DO UPDATE "
+	    "SET tat_us = GREATEST(rate_limits.tat_us, ?2) + ?3 "
+	    "WHERE GREATEST(rate_limits.tat_us, ?2) + ?3 - ?2 <= ?4 "
+	    "RETURNING tat_us",
+};
+#define hit_sql(db)	(hit_sqls[db_engine(db)])
 
 static const char *const tat_sql =
     "SELECT tat_us FROM rate_limits WHERE key = ?1";
@@ -238,7 +250,7 @@ hit_tx(struct db *db, void *arg)
 	c->tat = c->now + c->burst;
 	if (c->prune && (e = prune(db, c->now)) != DB_OK)
 		return e;
-	if ((e = key_stmt(db, hit_sql, 4, c, &found, &c->tat)) != DB_OK)
+	if ((e = key_stmt(db, hit_sql(db), 4, c, &found, &c->tat)) != DB_OK)
 		return e;
 	if (found) {
 		c->allowed = 1;
@@ -340,7 +352,7 @@ ratelimit_reserve(struct db *db, const char *key, int64_t interval_us,
 		return RATELIMIT_EINVAL;
 	c.t = interval_us;
 	c.burst = interval_us + max_wait_us;
-	if (key_stmt(db, hit_sql, 4, &c, &found, &c.tat) != DB_OK)
+	if (key_stmt(db, hit_sql(db), 4, &c, &found, &c.tat) != DB_OK)
 		return RATELIMIT_EDB;
 	if (!found)
 		return RATELIMIT_EBUSY;

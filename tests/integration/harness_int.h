@@ -37,6 +37,8 @@ struct harness {
 	pid_t		 pid;		/* the web server, leader of its process group */
 	CURL		*curl;
 	struct envv	 env;
+	char		*pg_db;		/* harness_pg.c: our database, or NULL */
+	char		*pg_url;	/* its URL, the programs' DATABASE_URL */
 };
 
 /* Prints "harness: ", the message and a newline on stderr. */
@@ -67,5 +69,13 @@ int	 harness_apache_check(void);
  * h->htaccess the shared host's document root; 0, or -1 after saying why
  * (a value mod_fcgid cannot pass, for one). */
 int	 harness_apache_prepare(struct harness *);
+
+/* harness_pg.c: 1 when FU_DATABASE=postgres, else 0. */
+int	 harness_pg_wanted(void);
+/* A new database for h in the test run's cluster (h->pg_db, h->pg_url);
+ * 0, or -1 after saying why. */
+int	 harness_pg_create(struct harness *);
+/* Drops h's database (unless FU_KEEP_TMP); accepts none. */
+void	 harness_pg_drop(struct harness *);
 
 #endif

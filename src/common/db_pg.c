@@ -1,0 +1,896 @@
+/*
+ * db_pg: the PostgreSQL engine behind db_* (see db_pg.h and DESIGN.md
+ * "Storage").  One libpq connection per process, opened before the first
+ * request.  Statements keep SQLite's placeholders in the callers and are
+ * translated here (db_pg_translate); cached ones become named prepared
+ * statements on the server, prepared once per connection.  Values travel
+ * as text (blobs as binary), so the server types each parameter from its
+ * place in the statement (a 1 bound to a BOOLEAN column is true); results
+ * come back as text and are read as SQLite would give them (a boolean as
+ * 0 or 1).
+ *
+ * Bounds (a database that is down answers 503, never a hang):
+ * connect_timeout, statement_timeout (the busy timeout: a lock wait past it
+ * is DB_BUSY, as SQLite's), TCP keepalives and tcp_user_timeout for a
+ * server that vanished.  A connection found broken is reset, at most
+ * DB_PG_RECONNECT_TRIES times in a row; a statement that failed because
+ * the connection dropped, outside a transaction, is sent once more on the
+ * new connection.
+ *
+ * XXX A statement sent once more may have run before the connection
+ * dropped (the answer was lost, not the work): for the UPSERTs of the rate
+ * limits that counts one request twice.  Inside a transaction nothing is
+ * resent: the transaction is gone and the caller gets DB_UNAVAILABLE.
+ *
+ * Nothing secret is logged: error lines carry the SQLSTATE and the
+ * server's primary message (terse verbosity: no DETAIL, which may quote a
+ * row) and the statement's text with placeholders; the URL's password is
+ * never printed (db_pg_label).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "db.h"
+#include "db_pg.h"
+#include "log.h"
+
+#define DB_PG_RECONNECT_TRIES	2
+#define DB_PG_CONNECT_MIN_S	2	/* libpq's own floor for connect_timeout */
+#define DB_PG_STATEMENT_MIN_MS	1000	/* statement_timeout 0 would mean none */
+#define DB_PG_TCP_EXTRA_MS	5000	/* tcp_user_timeout past statement_timeout */
+#define DB_PG_ERRMSG_MAX	512
+#define DB_PG_NUM_MAX		32	/* bytes of a number as text */
+
+/* Type oids of the built-in types we read (catalog/pg_type.dat). */
+#define DB_PG_BOOLOID		16
+#define DB_PG_BYTEAOID		17
+
+struct db_pg {
+	PGconn		*conn;
+	uint64_t	 gen;		/* bumped by each successful (re)connect */
+	uint64_t	 names;		/* the last prepared statement's number */
+	int64_t		 changes;
+	char		 errmsg[DB_PG_ERRMSG_MAX];
+};
+
+struct db_pg_stmt {
+	struct db_pg	*pg;
+	char		*sql;		/* translated: $n placeholders */
+	char		 name[32];	/* "" for a one-off */
+	uint64_t	 gen;		/* pg->gen when prepared */
+	int		 map[DB_PG_PARAMS_MAX + 1];
+	int		 maxidx;	/* highest SQLite number */
+	int		 nparams;
+	char		**values;	/* nparams each: NULL is SQL NULL */
+	int		*lengths;
+	int		*formats;
+	char		(*num)[DB_PG_NUM_MAX];	/* storage of numbers */
+	PGresult	*res;
+	int		 row;		/* the current row; -1 before the first */
+	unsigned char	*blob;		/* the last db_pg_column_blob, decoded */
+};
+
+/* ---- placeholders ---- */
+
+/* The end of the quoted text or comment that starts at p, or NULL when it
+ * does not end; p itself when nothing is quoted there. */
+static const char *
+skip_quoted(const char *p)
+{
+	char	 q;
+
+	if (p[0] == '-' && p[1] == '-')
+		return p + strcspn(p, "\n");
+	if (p[0] == '/' && p[1] == '*') {
+		const char *e = strstr(p + 2, "*/");
+		return e != NULL ? e + 2 : NULL;
+	}
+	if (*p != '\'' && *p != '"')
+		return p;
+	q = *p++;
+	for (;;) {
+		if (*p == '\0')
+			return NULL;
+		if (*p == q && p[1] == q)
+			p += 2;		/* '' inside '...', "" inside "..." */
+		else if (*p++ == q)
+			return p;
+	}
+}
+
+/* Reads the placeholder at *pp ('?'), advancing past it: its SQLite
+ * number, or -1 past DB_PG_PARAMS_MAX. */
+static int
+placeholder(const char **pp, int *last)
+{
+	const char	*p = *pp + 1;
+	int		 n = 0;
+
+	if (*p < '0' || *p > '9') {
+		*pp = p;
+		return ++*last > DB_PG_PARAMS_MAX ? -1 : *last;
+	}
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((n = n * 10 + (*p - '0')) > DB_PG_PARAMS_MAX)
+			return -1;
+	*pp = p;
+	if (n < 1)
+		return -1;
+	if (n > *last)
+		*last = n;
+	return n;
+}
+
+/* One pass over sql: with out NULL it marks the numbers used in map[],
+ * else it writes the translation to out using map[]. */
+static int
+translate_pass(const char *sql, int map[DB_PG_PARAMS_MAX + 1], char *out)
+{
+	const char	*p = sql, *e;
+	size_t		 o = 0;
+	int		 n, last = 0;
+
+	while (*p != '\0') {
+		if ((e = skip_quoted(p)) == NULL)
+			return -1;
+		if (e != p) {
+			if (out != NULL)
+				memcpy(out + o, p, (size_t)(e - p));
+			o += (size_t)(e - p);
+			p = e;
+			continue;
+		}
+		if (*p != '?') {
+			if (out != NULL)
+				out[o] = *p;
+			o++;
+			p++;
+			continue;
+		}
+		if ((n = placeholder(&p, &last)) == -1)
+			return -1;
+		if (out == NULL)
+			map[n] = 1;
+		else
+			o += (size_t)sprintf(out + o, "$%d", map[n]);
+	}
+	if (out != NULL)
+		out[o] = '\0';
+	return last;
+}
+
+int
+db_pg_translate(const char *sql, char **out, int map[DB_PG_PARAMS_MAX + 1],
+    int *maxidx, int *nparams)
+{
+	size_t	 len;
+	int	 i, last, k = 0;
+
+	*out = NULL;
+	*maxidx = *nparams = 0;
+	memset(map, 0, sizeof(int) * (DB_PG_PARAMS_MAX + 1));
+	if (sql == NULL || (last = translate_pass(sql, map, NULL)) == -1)
+		return -1;
+	for (i = 1; i <= last; i++)
+		if (map[i])
+			map[i] = ++k;
+	/* "?" (1 byte) becomes at most "$99" (3); "?1" (2) at most "$1" (2). */
+	len = strlen(sql);
+	if (len > (SIZE_MAX - 1) / 3 || (*out = malloc(3 * len + 1)) == NULL)
+		return -2;
+	if (translate_pass(sql, map, *out) == -1) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	*maxidx = last;
+	*nparams = k;
+	return 0;
+}
+
+/* ---- errors ---- */
+
+/* SQLSTATE (https://www.postgresql.org/docs/current/errcodes-appendix.html)
+ * to enum db_err. */
+static enum db_err
+map_state(const char *st)
+{
+	if (st == NULL || strlen(st) != 5)
+		return DB_ERROR;
+	if (strncmp(st, "23", 2) == 0)
+		return DB_CONSTRAINT;
+	if (strcmp(st, "40001") == 0 || strcmp(st, "40P01") == 0 ||
+	    strcmp(st, "55P03") == 0 || strcmp(st, "57014") == 0)
+		return DB_BUSY;		/* retry: serialization, deadlock, timeouts */
+	if (strncmp(st, "08", 2) == 0 || strcmp(st, "57P01") == 0 ||
+	    strcmp(st, "57P02") == 0 || strcmp(st, "57P03") == 0 ||
+	    strcmp(st, "53300") == 0)
+		return DB_UNAVAILABLE;	/* connection, shutdown, too many clients */
+	if (strcmp(st, "53100") == 0 || strcmp(st, "54000") == 0 ||
+	    strcmp(st, "54001") == 0)
+		return DB_FULL;
+	if (strcmp(st, "53200") == 0)
+		return DB_NOMEM;
+	if (strcmp(st, "25006") == 0)
+		return DB_READONLY;
+	if (strcmp(st, "XX001") == 0 || strcmp(st, "XX002") == 0)
+		return DB_CORRUPT;
+	return DB_ERROR;
+}
+
+/* Keeps the engine's message (first line) for db_pg_errmsg. */
+static void
+keep_msg(struct db_pg *pg, const char *sqlstate, const char *msg)
+{
+	size_t	 n;
+
+	if (msg == NULL || *msg == '\0')
+		msg = "unknown error";
+	if (sqlstate != NULL)
+		n = (size_t)snprintf(pg->errmsg, sizeof(pg->errmsg), "%s (SQLSTATE %s)",
+		    msg, sqlstate);
+	else
+		n = (size_t)snprintf(pg->errmsg, sizeof(pg->errmsg), "%s", msg);
+	if (n >= sizeof(pg->errmsg))
+		n = sizeof(pg->errmsg) - 1;
+	pg->errmsg[strcspn(pg->errmsg, "\n")] = '\0';
+}
+
+/*
+ * The error of res (NULL: the connection's), kept and mapped; logged like
+ * db.c's db_fail unless it is one callers expect and answer (BUSY,
+ * CONSTRAINT).  A broken connection is DB_UNAVAILABLE.
+ */
+static enum db_err
+fail(struct db_pg *pg, const PGresult *res, const char *what, const char *sql)
+{
+	const char	*st = NULL, *msg;
+	enum db_err	 e;
+
+	if (res != NULL) {
+		st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		if (msg == NULL)
+			msg = PQresultErrorMessage(res);
+	} else
+		msg = PQerrorMessage(pg->conn);
+	keep_msg(pg, st, msg);
+	e = map_state(st);
+	if (PQstatus(pg->conn) == CONNECTION_BAD)
+		e = DB_UNAVAILABLE;
+	if (e == DB_BUSY || e == DB_CONSTRAINT)
+		return e;
+	if (sql != NULL)
+		log_error("database error", "op", what, "detail", pg->errmsg,
+		    "sql", sql);
+	else
+		log_error("database error", "op", what, "detail", pg->errmsg);
+	return e;
+}
+
+/* ---- connection ---- */
+
+/* Server notices (IF NOT EXISTS skipped...) are not errors: no stderr. */
+static void
+notice(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+int
+db_pg_is_url(const char *s)
+{
+	return s != NULL && (strncmp(s, "postgresql://", 13) == 0 ||
+	    strncmp(s, "postgres://", 11) == 0);
+}
+
+/*
+ * Our settings come before the URL's ("dbname", expanded), so that a
+ * URL's own connect_timeout or options win (libpq: the last value of a
+ * keyword is kept); client_encoding comes after, since we read and write
+ * UTF-8 only.
+ */
+static PGconn *
+connect_url(const char *url, int flags, int busy_ms)
+{
+	char		 ctimeout[16], utimeout[16], options[160];
+	const char	*kw[16], *val[16];
+	int		 n = 0, stmt_ms;
+
+	stmt_ms = busy_ms < DB_PG_STATEMENT_MIN_MS ? DB_PG_STATEMENT_MIN_MS : busy_ms;
+	(void)snprintf(ctimeout, sizeof(ctimeout), "%d", stmt_ms / 1000 <
+	    DB_PG_CONNECT_MIN_S ? DB_PG_CONNECT_MIN_S : (stmt_ms + 999) / 1000);
+	(void)snprintf(utimeout, sizeof(utimeout), "%d",
+	    stmt_ms + DB_PG_TCP_EXTRA_MS);
+	(void)snprintf(options, sizeof(options), "-c statement_timeout=%d"
+	    " -c client_min_messages=warning%s", stmt_ms,
+	    (flags & DB_OPEN_READONLY) ? " -c default_transaction_read_only=on" : "");
+	kw[n] = "connect_timeout";	val[n++] = ctimeout;
+	kw[n] = "options";		val[n++] = options;
+	kw[n] = "fallback_application_name"; val[n++] = "fcgi-users";
+	kw[n] = "keepalives";		val[n++] = "1";
+	kw[n] = "keepalives_idle";	val[n++] = "5";
+	kw[n] = "keepalives_interval";	val[n++] = "2";
+	kw[n] = "keepalives_count";	val[n++] = "3";
+	kw[n] = "tcp_user_timeout";	val[n++] = utimeout;
+	kw[n] = "dbname";		val[n++] = url;
+	kw[n] = "client_encoding";	val[n++] = "UTF8";
+	kw[n] = NULL;			val[n] = NULL;
+	return PQconnectdbParams(kw, val, 1);
+}
+
+enum db_err
+db_pg_open(const char *url, int flags, int busy_ms, struct db_pg **out)
+{
+	struct db_pg	*pg;
+	char		 label[256];
+
+	*out = NULL;
+	if (!db_pg_is_url(url) || (flags & DB_OPEN_SCRATCH))
+		return DB_ERROR;
+	if ((pg = calloc(1, sizeof(*pg))) == NULL)
+		return DB_NOMEM;
+	if ((pg->conn = connect_url(url, flags, busy_ms)) == NULL) {
+		free(pg);
+		return DB_NOMEM;	/* libpq could not allocate */
+	}
+	if (PQstatus(pg->conn) != CONNECTION_OK) {
+		keep_msg(pg, NULL, PQerrorMessage(pg->conn));
+		db_pg_label(url, label, sizeof(label));
+		log_error("cannot connect to the database", "database", label,
+		    "detail", pg->errmsg);
+		db_pg_close(pg);
+		return DB_UNAVAILABLE;
+	}
+	PQsetNoticeProcessor(pg->conn, notice, NULL);
+	(void)PQsetErrorVerbosity(pg->conn, PQERRORS_TERSE);
+	pg->gen = 1;
+	*out = pg;
+	return DB_OK;
+}
+
+void
+db_pg_close(struct db_pg *pg)
+{
+	if (pg == NULL)
+		return;
+	PQfinish(pg->conn);	/* the server rolls back what was open */
+	free(pg);
+}
+
+const char *
+db_pg_errmsg(struct db_pg *pg)
+{
+	if (pg == NULL)
+		return "no database connection";
+	return pg->errmsg[0] != '\0' ? pg->errmsg : "not an error";
+}
+
+int
+db_pg_in_tx(struct db_pg *pg)
+{
+	PGTransactionStatusType	 t;
+
+	if (pg == NULL)
+		return 0;
+	t = PQtransactionStatus(pg->conn);
+	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR ||
+	    t == PQTRANS_ACTIVE;
+}
+
+/* A working connection: resets a broken one, DB_PG_RECONNECT_TRIES times
+ * at most.  Prepared statements do not survive: gen moves on. */
+static enum db_err
+ensure_conn(struct db_pg *pg)
+{
+	int	 i;
+
+	if (PQstatus(pg->conn) == CONNECTION_OK)
+		return DB_OK;
+	for (i = 0; i < DB_PG_RECONNECT_TRIES; i++) {
+		PQreset(pg->conn);
+		if (PQstatus(pg->conn) == CONNECTION_OK) {
+			(void)PQsetErrorVerbosity(pg->conn, PQERRORS_TERSE);
+			pg->gen++;
+			log_warn("database connection re-established");
+			return DB_OK;
+		}
+	}
+	keep_msg(pg, NULL, PQerrorMessage(pg->conn));
+	log_error("database unavailable", "detail", pg->errmsg);
+	return DB_UNAVAILABLE;
+}
+
+/* Whether res failed because the connection dropped: worth one resend
+ * when no transaction was open (wasintx 0). */
+static int
+dropped(struct db_pg *pg, const PGresult *res, int wasintx)
+{
+	ExecStatusType	 s = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+
+	return !wasintx && s == PGRES_FATAL_ERROR &&
+	    PQstatus(pg->conn) == CONNECTION_BAD;
+}
+
+static int64_t
+cmd_tuples(PGresult *res)
+{
+	const char	*t = PQcmdTuples(res);
+
+	return t != NULL && *t != '\0' ? strtoll(t, NULL, 10) : 0;
+}
+
+enum db_err
+db_pg_exec(struct db_pg *pg, const char *sql)
+{
+	PGresult	*res = NULL;
+	enum db_err	 e;
+	int		 attempt, intx;
+
+	if (pg == NULL || sql == NULL)
+		return DB_ERROR;
+	for (attempt = 0; attempt < 2; attempt++) {
+		PQclear(res);
+		if ((e = ensure_conn(pg)) != DB_OK)
+			return e;
+		intx = db_pg_in_tx(pg);
+		res = PQexec(pg->conn, sql);
+		if (!dropped(pg, res, intx))
+			break;
+	}
+	switch (PQresultStatus(res)) {
+	case PGRES_COMMAND_OK:
+	case PGRES_TUPLES_OK:
+	case PGRES_EMPTY_QUERY:
+		pg->changes = cmd_tuples(res);
+		e = DB_OK;
+		break;
+	default:
+		/* The script may hold secrets of nobody; its text is ours. */
+		e = fail(pg, res, "exec", NULL);
+		break;
+	}
+	PQclear(res);
+	return e;
+}
+
+int64_t
+db_pg_changes(struct db_pg *pg)
+{
+	return pg != NULL ? pg->changes : 0;
+}
+
+/* ---- statements ---- */
+
+/* Prepares s on the server under a new name, for this connection. */
+static enum db_err
+prepare(struct db_pg_stmt *s)
+{
+	struct db_pg	*pg = s->pg;
+	PGresult	*res;
+	enum db_err	 e = DB_OK;
+
+	(void)snprintf(s->name, sizeof(s->name), "fu_%llu",
+	    (unsigned long long)++pg->names);
+	res = PQprepare(pg->conn, s->name, s->sql, s->nparams, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		e = fail(pg, res, "prepare", s->sql);
+	else
+		s->gen = pg->gen;
+	PQclear(res);
+	return e;
+}
+
+enum db_err
+db_pg_stmt_new(struct db_pg *pg, const char *sql, int cached,
+    struct db_pg_stmt **out)
+{
+	struct db_pg_stmt *s;
+	enum db_err	 e = DB_NOMEM;
+	int		 n;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return DB_NOMEM;
+	s->pg = pg;
+	s->row = -1;
+	switch (db_pg_translate(sql, &s->sql, s->map, &s->maxidx, &s->nparams)) {
+	case 0:
+		break;
+	case -2:
+		goto out;
+	default:
+		log_error("database error", "op", "prepare", "detail",
+		    "a placeholder past ?99, or an unterminated quote or comment",
+		    "sql", sql);
+		e = DB_ERROR;
+		goto out;
+	}
+	n = s->nparams > 0 ? s->nparams : 1;
+	if ((s->values = calloc((size_t)n, sizeof(*s->values))) == NULL ||
+	    (s->lengths = calloc((size_t)n, sizeof(*s->lengths))) == NULL ||
+	    (s->formats = calloc((size_t)n, sizeof(*s->formats))) == NULL ||
+	    (s->num = calloc((size_t)n, sizeof(*s->num))) == NULL)
+		goto out;
+	if (cached) {
+		if ((e = ensure_conn(pg)) != DB_OK || (e = prepare(s)) != DB_OK)
+			goto out;
+	}
+	*out = s;
+	s = NULL;
+	e = DB_OK;
+out:
+	db_pg_stmt_free(s);
+	return e;
+}
+
+/* Frees what was bound to $k (0-based), leaving SQL NULL. */
+static void
+unbind(struct db_pg_stmt *s, int k)
+{
+	if (s->values[k] != NULL && s->values[k] != s->num[k])
+		free(s->values[k]);
+	s->values[k] = NULL;
+	s->lengths[k] = 0;
+	s->formats[k] = 0;
+}
+
+void
+db_pg_stmt_reset(struct db_pg_stmt *s)
+{
+	int	 k;
+
+	if (s == NULL)
+		return;
+	PQclear(s->res);
+	s->res = NULL;
+	s->row = -1;
+	PQfreemem(s->blob);
+	s->blob = NULL;
+	for (k = 0; k < s->nparams; k++)
+		unbind(s, k);
+}
+
+void
+db_pg_stmt_free(struct db_pg_stmt *s)
+{
+	PGresult	*res;
+	char		 sql[48];
+
+	if (s == NULL)
+		return;
+	if (s->values != NULL)
+		db_pg_stmt_reset(s);
+	/* Not in a failed transaction, where DEALLOCATE would fail too: the
+	 * name then lives until the connection ends, which is harmless. */
+	if (s->name[0] != '\0' && s->gen == s->pg->gen &&
+	    PQstatus(s->pg->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(s->pg->conn) != PQTRANS_INERROR) {
+		(void)snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
+		res = PQexec(s->pg->conn, sql);
+		PQclear(res);
+	}
+	free(s->values);
+	free(s->lengths);
+	free(s->formats);
+	free(s->num);
+	free(s->sql);
+	free(s);
+}
+
+/* The $ slot of SQLite's ?idx: >= 0, or -1 for a number the statement
+ * does not use (binding it does nothing), or -2 when out of range. */
+static int
+slot(struct db_pg_stmt *s, int idx)
+{
+	if (s->res != NULL) {		/* bound again without a reset */
+		PQclear(s->res);
+		s->res = NULL;
+		s->row = -1;
+	}
+	if (idx < 1 || idx > s->maxidx) {
+		log_error("database error", "op", "bind", "detail",
+		    "parameter index out of range", "sql", s->sql);
+		return -2;
+	}
+	return s->map[idx] - 1;
+}
+
+/* PostgreSQL's text cannot hold a NUL byte: such text is refused. */
+enum db_err
+db_pg_bind_text(struct db_pg_stmt *s, int idx, const char *p, size_t len)
+{
+	char	*v;
+	int	 k;
+
+	if ((k = slot(s, idx)) == -2)
+		return DB_ERROR;
+	if (k == -1)
+		return DB_OK;
+	if (memchr(p, '\0', len) != NULL || len > INT32_MAX)
+		return DB_ERROR;
+	if ((v = malloc(len + 1)) == NULL)
+		return DB_NOMEM;
+	memcpy(v, p, len);
+	v[len] = '\0';
+	unbind(s, k);
+	s->values[k] = v;
+	s->lengths[k] = (int)len;
+	return DB_OK;
+}
+
+static enum db_err
+bind_num(struct db_pg_stmt *s, int idx, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static enum db_err
+bind_num(struct db_pg_stmt *s, int idx, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 k;
+
+	if ((k = slot(s, idx)) == -2)
+		return DB_ERROR;
+	if (k == -1)
+		return DB_OK;
+	unbind(s, k);
+	va_start(ap, fmt);
+	(void)vsnprintf(s->num[k], sizeof(s->num[k]), fmt, ap);
+	va_end(ap);
+	s->values[k] = s->num[k];
+	s->lengths[k] = (int)strlen(s->num[k]);
+	return DB_OK;
+}
+
+enum db_err
+db_pg_bind_int64(struct db_pg_stmt *s, int idx, int64_t v)
+{
+	return bind_num(s, idx, "%lld", (long long)v);
+}
+
+enum db_err
+db_pg_bind_double(struct db_pg_stmt *s, int idx, double v)
+{
+	return bind_num(s, idx, "%.17g", v);
+}
+
+/* Binary format: the bytes as they are (a BYTEA parameter). */
+enum db_err
+db_pg_bind_blob(struct db_pg_stmt *s, int idx, const void *p, size_t len)
+{
+	char	*v;
+	int	 k;
+
+	if ((k = slot(s, idx)) == -2)
+		return DB_ERROR;
+	if (k == -1)
+		return DB_OK;
+	if (len > INT32_MAX)
+		return DB_FULL;
+	if ((v = malloc(len > 0 ? len : 1)) == NULL)
+		return DB_NOMEM;
+	if (len > 0)
+		memcpy(v, p, len);
+	unbind(s, k);
+	s->values[k] = v;
+	s->lengths[k] = (int)len;
+	s->formats[k] = 1;
+	return DB_OK;
+}
+
+enum db_err
+db_pg_bind_null(struct db_pg_stmt *s, int idx)
+{
+	int	 k;
+
+	if ((k = slot(s, idx)) == -2)
+		return DB_ERROR;
+	if (k >= 0)
+		unbind(s, k);
+	return DB_OK;
+}
+
+/* Sends the statement with its values (once more after a dropped
+ * connection outside a transaction) and keeps the result. */
+static enum db_err
+run(struct db_pg_stmt *s)
+{
+	struct db_pg	*pg = s->pg;
+	const char *const *vals = (const char *const *)s->values;
+	PGresult	*res = NULL;
+	enum db_err	 e;
+	int		 attempt, intx;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		PQclear(res);
+		res = NULL;
+		if ((e = ensure_conn(pg)) != DB_OK)
+			return e;
+		intx = db_pg_in_tx(pg);
+		if (s->name[0] != '\0' && s->gen != pg->gen &&
+		    (e = prepare(s)) != DB_OK) {
+			if (e == DB_UNAVAILABLE && !intx && attempt == 0)
+				continue;
+			return e;
+		}
+		if (s->name[0] != '\0')
+			res = PQexecPrepared(pg->conn, s->name, s->nparams, vals,
+			    s->lengths, s->formats, 0);
+		else
+			res = PQexecParams(pg->conn, s->sql, s->nparams, NULL,
+			    vals, s->lengths, s->formats, 0);
+		if (!dropped(pg, res, intx))
+			break;
+	}
+	switch (PQresultStatus(res)) {
+	case PGRES_COMMAND_OK:
+	case PGRES_TUPLES_OK:
+		pg->changes = cmd_tuples(res);
+		s->res = res;
+		return DB_OK;
+	default:
+		e = fail(pg, res, "step", s->sql);
+		PQclear(res);
+		return e;
+	}
+}
+
+enum db_err
+db_pg_step(struct db_pg_stmt *s)
+{
+	enum db_err	 e;
+
+	if (s->res == NULL) {
+		if ((e = run(s)) != DB_OK)
+			return e;
+	}
+	PQfreemem(s->blob);
+	s->blob = NULL;
+	if (s->row < PQntuples(s->res))
+		s->row++;
+	return s->row < PQntuples(s->res) ? DB_ROW : DB_DONE;
+}
+
+/* Whether (row, col) is a value of the current result. */
+static int
+cell(struct db_pg_stmt *s, int col)
+{
+	return s != NULL && s->res != NULL && s->row >= 0 &&
+	    s->row < PQntuples(s->res) && col >= 0 && col < PQnfields(s->res);
+}
+
+const char *
+db_pg_column_text(struct db_pg_stmt *s, int col, size_t *len)
+{
+	if (len != NULL)
+		*len = 0;
+	if (!cell(s, col) || PQgetisnull(s->res, s->row, col))
+		return NULL;
+	if (len != NULL)
+		*len = (size_t)PQgetlength(s->res, s->row, col);
+	return PQgetvalue(s->res, s->row, col);
+}
+
+/* As SQLite: a boolean is 0 or 1, a real is cut to its integer part,
+ * text that is not a number is 0. */
+int64_t
+db_pg_column_int64(struct db_pg_stmt *s, int col)
+{
+	const char	*v;
+	char		*end;
+	long long	 n;
+	double		 d;
+
+	if ((v = db_pg_column_text(s, col, NULL)) == NULL)
+		return 0;
+	if (PQftype(s->res, col) == DB_PG_BOOLOID)
+		return v[0] == 't';
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (*end == '.' || *end == 'e' || *end == 'E') {
+		d = strtod(v, NULL);
+		if (d >= -9.2e18 && d <= 9.2e18)
+			return (int64_t)d;
+	}
+	return errno == 0 ? (int64_t)n : 0;
+}
+
+double
+db_pg_column_double(struct db_pg_stmt *s, int col)
+{
+	const char	*v;
+
+	if ((v = db_pg_column_text(s, col, NULL)) == NULL)
+		return 0.0;
+	if (PQftype(s->res, col) == DB_PG_BOOLOID)
+		return v[0] == 't' ? 1.0 : 0.0;
+	return strtod(v, NULL);
+}
+
+/* A BYTEA column decoded from its text form (valid until the next step or
+ * reset); any other column as its text. */
+const void *
+db_pg_column_blob(struct db_pg_stmt *s, int col, size_t *len)
+{
+	static const char empty[1] = "";
+	const char	*v;
+	size_t		 n;
+
+	if (len != NULL)
+		*len = 0;
+	if ((v = db_pg_column_text(s, col, &n)) == NULL)
+		return NULL;
+	if (PQftype(s->res, col) == DB_PG_BYTEAOID) {
+		PQfreemem(s->blob);
+		if ((s->blob = PQunescapeBytea((const unsigned char *)v, &n)) == NULL)
+			return NULL;
+		v = (const char *)s->blob;
+	}
+	if (len != NULL)
+		*len = n;
+	return n > 0 ? v : empty;
+}
+
+int
+db_pg_column_is_null(struct db_pg_stmt *s, int col)
+{
+	return !cell(s, col) || PQgetisnull(s->res, s->row, col);
+}
+
+/* ---- messages ---- */
+
+int
+db_pg_url_valid(const char *url)
+{
+	PQconninfoOption *opts;
+	char		*err = NULL;
+
+	if (!db_pg_is_url(url))
+		return 0;
+	if ((opts = PQconninfoParse(url, &err)) == NULL) {
+		PQfreemem(err);
+		return 0;
+	}
+	PQconninfoFree(opts);
+	return 1;
+}
+
+void
+db_pg_label(const char *url, char *buf, size_t len)
+{
+	PQconninfoOption *opts, *o;
+	const char	*user = NULL, *host = NULL, *port = NULL, *db = NULL;
+	char		*err = NULL;
+
+	if (len == 0)
+		return;
+	(void)snprintf(buf, len, "postgresql://?");
+	if ((opts = PQconninfoParse(url, &err)) == NULL) {
+		PQfreemem(err);
+		return;
+	}
+	for (o = opts; o->keyword != NULL; o++) {
+		if (o->val == NULL)
+			continue;
+		if (strcmp(o->keyword, "user") == 0)
+			user = o->val;
+		else if (strcmp(o->keyword, "host") == 0)
+			host = o->val;
+		else if (strcmp(o->keyword, "port") == 0)
+			port = o->val;
+		else if (strcmp(o->keyword, "dbname") == 0)
+			db = o->val;
+	}
+	(void)snprintf(buf, len, "postgresql://%s%s%s%s%s/%s",
+	    user != NULL ? user : "", user != NULL ? "@" : "",
+	    host != NULL ? host : "", port != NULL ? ":" : "",
+	    port != NULL ? port : "", db != NULL ? db : "");
+	PQconninfoFree(opts);
+}
