@@ -3,9 +3,9 @@
  * accounts integration tests (see accounts_util.h).  Tokens are made here
  * with OpenSSL's HMAC and our own base64url, never with libcommon's jwt
  * module, so the tests judge the programs from the contract alone.  The
- * database is written with the SQLite C API (the harness cannot feed the
- * admin tool a password on stdin), which is what `sqlite3 DB "UPDATE …"`
- * would do.
+ * database is written through libcommon's db_* on the harness's
+ * DATABASE_URL (the harness cannot feed the admin tool a password on
+ * stdin), which is what `sqlite3 DB "UPDATE …"` or psql would do.
  */
 #include "accounts_util.h"
 #include "case_util.h"
@@ -24,6 +24,9 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include "config.h"
+#include "db.h"
 
 const char *const au_user_keys[AU_USER_KEYS] = {
 	"id", "email", "is_active", "is_superuser", "is_verified",
@@ -577,49 +580,58 @@ au_new_user(struct harness *h, const char *tag, struct au_user *u)
 	return 0;
 }
 
+struct db *
+au_db_open(struct harness *h, int flags)
+{
+	const char *url = harness_env(h, "DATABASE_URL");
+	struct db *db = NULL;
+	char *loc;
+	enum db_err e;
+
+	if (url == NULL || (loc = config_database_locator(url)) == NULL) {
+		print_error("DATABASE_URL %s: not a database\n", url ? url : "unset");
+		return NULL;
+	}
+	if ((e = db_open(loc, flags, 5000, &db)) != DB_OK) {
+		print_error("db_open %s: %s\n", loc, db_strerror(e));
+		db = NULL;
+	}
+	free(loc);
+	return db;
+}
+
 int
 au_db_exec(struct harness *h, const char *fmt, ...)
 {
-	const char *url = harness_env(h, "DATABASE_URL");
-	sqlite3 *db = NULL;
-	char *sql = NULL, *err = NULL;
+	struct db *db = NULL;
+	char *sql = NULL;
 	va_list ap;
 	int rc = -1;
 
-	if (url == NULL)
-		return -1;
-	if (strncmp(url, "sqlite:///", 10) == 0)
-		url += 9;	/* sqlite:////abs → /abs */
 	va_start(ap, fmt);
 	sql = sqlite3_vmprintf(fmt, ap);
 	va_end(ap);
-	if (sql == NULL)
-		return -1;
-	if (sqlite3_open_v2(url, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		print_error("sqlite3_open %s: %s\n", url, db ? sqlite3_errmsg(db) : "?");
+	if (sql == NULL || (db = au_db_open(h, 0)) == NULL)
+		goto out;
+	if (db_exec(db, sql) != DB_OK) {
+		print_error("\"%s\": %s\n", sql, db_errmsg(db));
 		goto out;
 	}
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		print_error("sqlite3 \"%s\": %s\n", sql, err ? err : "?");
-		goto out;
-	}
-	if (sqlite3_changes(db) < 1 && strncasecmp(sql, "UPDATE", 6) == 0) {
-		print_error("sqlite3 \"%s\": no row changed\n", sql);
+	if (db_changes(db) < 1 && strncasecmp(sql, "UPDATE", 6) == 0) {
+		print_error("\"%s\": no row changed\n", sql);
 		goto out;
 	}
 	rc = 0;
 out:
-	sqlite3_free(err);
 	sqlite3_free(sql);
-	sqlite3_close(db);
+	db_close(db);
 	return rc;
 }
 
 int
 au_make_superuser(struct harness *h, const struct au_user *u)
 {
-	return au_db_exec(h, "UPDATE users SET is_superuser = 1 WHERE id = %Q", u->id);
+	return au_db_exec(h, "UPDATE users SET is_superuser = TRUE WHERE id = %Q", u->id);
 }
 
 long

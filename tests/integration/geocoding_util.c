@@ -9,7 +9,6 @@
 
 #include <curl/curl.h>
 #include <json-c/json.h>
-#include <sqlite3.h>
 
 #include <errno.h>
 #include <math.h>
@@ -20,6 +19,7 @@
 #include <time.h>
 
 #include "accounts_util.h"
+#include "db.h"
 #include "geocoding_util.h"
 
 int64_t
@@ -388,31 +388,25 @@ geo_check_503(int line, const struct http_resp *r)
 int64_t
 geo_cache_rows(struct harness *h, const char *key)
 {
-	const char	*url = harness_env(h, "DATABASE_URL");
-	sqlite3		*db = NULL;
-	sqlite3_stmt	*st = NULL;
+	struct db	*db;
+	struct db_stmt	*st = NULL;
 	int64_t		 n = -1;
 
-	if (url == NULL)
+	if ((db = au_db_open(h, DB_OPEN_READONLY)) == NULL)
 		return -1;
-	if (strncmp(url, "sqlite:///", 10) == 0)
-		url += 9;
-	if (sqlite3_open_v2(url, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_prepare_v2(db, key != NULL ?
+	if (db_prepare(db, key != NULL ?
 	    "SELECT count(*) FROM geocode_cache WHERE key = ?1" :
-	    "SELECT count(*) FROM geocode_cache", -1, &st, NULL) != SQLITE_OK)
+	    "SELECT count(*) FROM geocode_cache", &st) != DB_OK)
 		goto out;
-	if (key != NULL)
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
+	if (key != NULL && db_bind_text(st, 1, key, strlen(key)) != DB_OK)
+		goto out;
+	if (db_step(st) == DB_ROW)
+		n = db_column_int64(st, 0);
 out:
 	if (n == -1)
-		print_error("geo_cache_rows: %s\n", db != NULL ? sqlite3_errmsg(db) : "?");
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+		print_error("geo_cache_rows: %s\n", db_errmsg(db));
+	db_stmt_done(st);
+	db_close(db);
 	return n;
 }
 
