@@ -6,9 +6,9 @@
  * at `now` is allowed iff max(tat, now) + T - now <= B, and then tat
  * becomes max(tat, now) + T.  That test and that write are one UPSERT
  * whose DO UPDATE has a WHERE: a row comes back iff the request was
- * allowed.  It runs in db_transaction (BEGIN IMMEDIATE, retried on
- * SQLITE_BUSY), together with the read of the tat of a denied request and,
- * now and then, the prune, so processes never see each other half-way.
+ * allowed, so processes never see each other half-way.  The read of the
+ * tat of a denied request and, now and then, the prune are statements of
+ * their own (see hit_run).
  *
  * B is count * T rather than the period: T is whole microseconds, rounded
  * down, and with B = period a burst could pass count (1e6 - 1 per second
@@ -237,12 +237,17 @@ out:
 	return e;
 }
 
-/* The transaction of ratelimit_hit.  db_transaction may run it again after
- * SQLITE_BUSY, so it sets every output afresh and touches nothing else. */
+/*
+ * ratelimit_hit's statements.  Each is a transaction of its own: the
+ * UPSERT alone decides and records, atomically, and in autocommit SQLite
+ * needs no statement journal for it (inside BEGIN ... COMMIT it allocates
+ * and frees a 64 KiB one per write statement, the most of a hit's cost).
+ * The tat of a denied request is read afterwards: another process may
+ * have moved it on meanwhile, which only makes Retry-After later.
+ */
 static enum db_err
-hit_tx(struct db *db, void *arg)
+hit_run(struct db *db, struct hit_ctx *c)
 {
-	struct hit_ctx	*c = arg;
 	enum db_err	 e;
 	int		 found;
 
@@ -256,11 +261,10 @@ hit_tx(struct db *db, void *arg)
 		c->allowed = 1;
 		return DB_OK;
 	}
-	/* Denied: the row exists, unchanged, within this transaction. */
 	if ((e = key_stmt(db, tat_sql, 1, c, &found, &c->tat)) != DB_OK)
 		return e;
 	if (!found)
-		c->tat = c->now + c->burst;	/* cannot happen; deny in full */
+		c->tat = c->now + c->burst;	/* pruned meanwhile; deny in full */
 	return DB_OK;
 }
 
@@ -302,7 +306,7 @@ ratelimit_hit(struct db *db, const char *key, const struct rate_limit *l,
 	c.t = l->period_us / l->count;
 	c.burst = l->count * c.t;
 	c.prune = hits++ % RATELIMIT_PRUNE_EVERY == 0;
-	if (db_transaction(db, hit_tx, &c) != DB_OK)
+	if (hit_run(db, &c) != DB_OK)
 		return RATELIMIT_EDB;
 
 	d = c.tat - c.now;	/* how full the bucket is, in time */

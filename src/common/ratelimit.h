@@ -84,7 +84,7 @@ int		 ratelimit_describe(const struct rate_limit *, char *buf,
  * RATELIMIT_KEY_MAX - 1 bytes) at now_us (Unix microseconds) against
  * `limit`, and fills *r.  Denied requests are not recorded.  Now and then
  * (a process's first hit, then one in RATELIMIT_PRUNE_EVERY) rows that
- * have run out are deleted in the same transaction.  RATELIMIT_OK with
+ * have run out are deleted first.  RATELIMIT_OK with
  * r->allowed saying the verdict, or an error (then the caller decides
  * whether to fail open).
  */

@@ -15,6 +15,8 @@ static const char SQL_PUT[] = "INSERT INTO geocode_cache "
     "(key, answer, created_at, expires_at) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (key) DO UPDATE SET answer = excluded.answer, "
     "created_at = excluded.created_at, expires_at = excluded.expires_at";
+static const char SQL_EXPIRED[] = "SELECT 1 FROM geocode_cache "
+    "WHERE expires_at <= ? LIMIT 1";
 static const char SQL_PRUNE[] = "DELETE FROM geocode_cache WHERE expires_at <= ?";
 static const char SQL_COUNT[] = "SELECT count(*) FROM geocode_cache WHERE expires_at > ?";
 static const char SQL_CLEAR[] = "DELETE FROM geocode_cache";
@@ -78,58 +80,68 @@ out:
 	return ret;
 }
 
-struct put {
-	const char	*key;
-	const char	*answer;
-	int64_t		 now;
-	int64_t		 ttl;
-};
-
-/* The prune and the store, in db_transaction (may run more than once). */
+/* Runs st (prepared, bound) to its end; DB_OK when it completed. */
 static enum db_err
-put_tx(struct db *db, void *arg)
+run_done(struct db_stmt *st, enum db_err e)
 {
-	const struct put	*p = arg;
-	struct db_stmt		*st;
-	enum db_err		 e = DB_ERROR;
-
-	/* One indexed range delete: the expired rows are few at a time. */
-	if (db_prepare(db, SQL_PRUNE, &st) != DB_OK)
-		return DB_ERROR;
-	if ((e = db_bind_int64(st, 1, p->now)) == DB_OK)
+	if (e == DB_OK)
 		e = db_step(st);
 	db_stmt_done(st);
-	if (e != DB_DONE)
-		return e == DB_BUSY ? DB_BUSY : DB_ERROR;
-	if (db_prepare(db, SQL_PUT, &st) != DB_OK)
-		return DB_ERROR;
-	e = DB_ERROR;
-	if (db_bind_text(st, 1, p->key, strlen(p->key)) == DB_OK &&
-	    db_bind_text(st, 2, p->answer, strlen(p->answer)) == DB_OK &&
-	    db_bind_int64(st, 3, p->now) == DB_OK &&
-	    db_bind_int64(st, 4, p->now + p->ttl) == DB_OK)
-		e = db_step(st);
-	db_stmt_done(st);
-	if (e != DB_DONE)
-		return e == DB_BUSY ? DB_BUSY : DB_ERROR;
-	return DB_OK;
+	return e == DB_DONE ? DB_OK : e;
 }
 
 /*
- * One write transaction, not two: each takes the database's one write
- * lock, and a process that finds it taken sleeps in SQLite's busy handler
- * (a millisecond at least), which under load cost more than the writes.
+ * Deletes the rows expired at `now`, when there are any: the check is a
+ * read of the expires_at index, which takes no lock, so a put pays for a
+ * write only when something expired (in steady use, about one row for
+ * each row stored a TTL ago).
+ */
+static enum db_err
+prune(struct db *db, int64_t now)
+{
+	struct db_stmt	*st;
+	enum db_err	 e;
+
+	if (db_prepare(db, SQL_EXPIRED, &st) != DB_OK)
+		return DB_ERROR;
+	if ((e = db_bind_int64(st, 1, now)) == DB_OK)
+		e = db_step(st);
+	db_stmt_done(st);
+	if (e == DB_DONE)
+		return DB_OK;
+	if (e != DB_ROW)
+		return e;
+	if (db_prepare(db, SQL_PRUNE, &st) != DB_OK)
+		return DB_ERROR;
+	return run_done(st, db_bind_int64(st, 1, now));
+}
+
+/*
+ * The prune and the store are statements of their own, each its own
+ * transaction, not one transaction around both: inside BEGIN ... COMMIT
+ * SQLite gives each write statement a statement journal (a 64 KiB buffer
+ * allocated and freed every time), and the cache needs no atomicity
+ * between them.
  */
 enum geocache_err
 geocache_put(struct db *db, const char *key, const char *answer, int64_t now,
     int64_t ttl)
 {
-	struct put	 p = { key, answer, now, ttl };
+	struct db_stmt	*st;
+	enum db_err	 e;
 
 	if (*key == '\0' || strlen(key) > GEOCACHE_KEY_MAX ||
 	    strlen(answer) > GEOCACHE_ANSWER_MAX || ttl < 1)
 		return GEOCACHE_EINVAL;
-	return db_transaction(db, put_tx, &p) == DB_OK ? GEOCACHE_OK : GEOCACHE_EDB;
+	if (prune(db, now) != DB_OK)
+		return GEOCACHE_EDB;
+	if (db_prepare(db, SQL_PUT, &st) != DB_OK)
+		return GEOCACHE_EDB;
+	if ((e = db_bind_text(st, 1, key, strlen(key))) == DB_OK &&
+	    (e = db_bind_text(st, 2, answer, strlen(answer))) == DB_OK &&
+	    (e = db_bind_int64(st, 3, now)) == DB_OK)
+		e = db_bind_int64(st, 4, now + ttl);
+	return run_done(st, e) == DB_OK ? GEOCACHE_OK : GEOCACHE_EDB;
 }
 
 enum geocache_err
