@@ -469,21 +469,43 @@ db_pg_changes(struct db_pg *pg)
 
 /* ---- statements ---- */
 
-/* Prepares s on the server under a new name, for this connection. */
-static enum db_err
-prepare(struct db_pg_stmt *s)
+/* Prepares s on the server under a new name, for this connection; the
+ * server's answer (PGRES_COMMAND_OK: s->gen is the connection's). */
+static PGresult *
+prepare_once(struct db_pg_stmt *s)
 {
 	struct db_pg	*pg = s->pg;
 	PGresult	*res;
-	enum db_err	 e = DB_OK;
 
 	(void)snprintf(s->name, sizeof(s->name), "fu_%llu",
 	    (unsigned long long)++pg->names);
 	res = PQprepare(pg->conn, s->name, s->sql, s->nparams, NULL);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		e = fail(pg, res, "prepare", s->sql);
-	else
+	if (PQresultStatus(res) == PGRES_COMMAND_OK)
 		s->gen = pg->gen;
+	return res;
+}
+
+/* prepare_once, once more on a new connection when the first try found
+ * it dropped outside a transaction. */
+static enum db_err
+prepare(struct db_pg_stmt *s)
+{
+	struct db_pg	*pg = s->pg;
+	PGresult	*res = NULL;
+	enum db_err	 e;
+	int		 attempt, intx;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		PQclear(res);
+		if ((e = ensure_conn(pg)) != DB_OK)
+			return e;
+		intx = db_pg_in_tx(pg);
+		res = prepare_once(s);
+		if (!dropped(pg, res, intx))
+			break;
+	}
+	e = PQresultStatus(res) == PGRES_COMMAND_OK ? DB_OK :
+	    fail(pg, res, "prepare", s->sql);
 	PQclear(res);
 	return e;
 }
@@ -519,10 +541,8 @@ db_pg_stmt_new(struct db_pg *pg, const char *sql, int cached,
 	    (s->formats = calloc((size_t)n, sizeof(*s->formats))) == NULL ||
 	    (s->num = calloc((size_t)n, sizeof(*s->num))) == NULL)
 		goto out;
-	if (cached) {
-		if ((e = ensure_conn(pg)) != DB_OK || (e = prepare(s)) != DB_OK)
-			goto out;
-	}
+	if (cached && (e = prepare(s)) != DB_OK)
+		goto out;
 	*out = s;
 	s = NULL;
 	e = DB_OK;
@@ -697,35 +717,45 @@ db_pg_bind_null(struct db_pg_stmt *s, int idx)
 	return DB_OK;
 }
 
-/* Sends the statement with its values (once more after a dropped
- * connection outside a transaction) and keeps the result. */
+/* Runs s with its values, preparing it first on a connection that has
+ * not seen it (a new one); the answer of the run, or of the prepare that
+ * failed. */
+static PGresult *
+send_stmt(struct db_pg_stmt *s)
+{
+	struct db_pg	*pg = s->pg;
+	const char *const *vals = (const char *const *)s->values;
+	PGresult	*res;
+
+	if (s->name[0] == '\0')
+		return PQexecParams(pg->conn, s->sql, s->nparams, NULL, vals,
+		    s->lengths, s->formats, 0);
+	if (s->gen != pg->gen) {
+		res = prepare_once(s);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			return res;
+		PQclear(res);
+	}
+	return PQexecPrepared(pg->conn, s->name, s->nparams, vals, s->lengths,
+	    s->formats, 0);
+}
+
+/* Sends the statement (once more after a dropped connection outside a
+ * transaction) and keeps the result. */
 static enum db_err
 run(struct db_pg_stmt *s)
 {
 	struct db_pg	*pg = s->pg;
-	const char *const *vals = (const char *const *)s->values;
 	PGresult	*res = NULL;
 	enum db_err	 e;
 	int		 attempt, intx;
 
 	for (attempt = 0; attempt < 2; attempt++) {
 		PQclear(res);
-		res = NULL;
 		if ((e = ensure_conn(pg)) != DB_OK)
 			return e;
 		intx = db_pg_in_tx(pg);
-		if (s->name[0] != '\0' && s->gen != pg->gen &&
-		    (e = prepare(s)) != DB_OK) {
-			if (e == DB_UNAVAILABLE && !intx && attempt == 0)
-				continue;
-			return e;
-		}
-		if (s->name[0] != '\0')
-			res = PQexecPrepared(pg->conn, s->name, s->nparams, vals,
-			    s->lengths, s->formats, 0);
-		else
-			res = PQexecParams(pg->conn, s->sql, s->nparams, NULL,
-			    vals, s->lengths, s->formats, 0);
+		res = send_stmt(s);
 		if (!dropped(pg, res, intx))
 			break;
 	}

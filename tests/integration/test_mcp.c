@@ -498,7 +498,7 @@ test_sessions(void **state)
 		au_bad(__LINE__, "still the owner's: %ld", st);
 	/* The database does not hold the id: removing rows that do leaves it. */
 	if (au_db_exec(H, "DELETE FROM mcp_sessions WHERE id_hash = %Q OR "
-	    "instr(id_hash, %Q) > 0", sid, sid) != 0 || ping_in(H, TOK[T_GOOD], sid) != 200)
+	    "id_hash LIKE '%%' || %Q || '%%'", sid, sid) != 0 || ping_in(H, TOK[T_GOOD], sid) != 200)
 		au_bad(__LINE__, "the id itself is stored");
 	log = harness_read_log(H);
 	if (log != NULL && strstr(log, sid) != NULL)

@@ -581,13 +581,21 @@ test_reconnect(void **state)
 	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%lld)", (long long)pid);
 	admin_exec(f, sql);
 	usleep(100 * 1000);
-	pid2 = query_int(f->db, "SELECT pg_backend_pid()");	/* cached, resent */
-	assert_true(pid2 != pid);
+	/* A statement prepared for the first time finds the loss. */
 	assert_int_equal(db_prepare(f->db, "SELECT ? + 1", &s), DB_OK);
 	assert_int_equal(db_bind_int64(s, 1, 41), DB_OK);
 	assert_int_equal(db_step(s), DB_ROW);
 	assert_int_equal(db_column_int64(s, 0), 42);
 	db_stmt_done(s);
+	pid2 = query_int(f->db, "SELECT pg_backend_pid()");	/* prepared again */
+	assert_true(pid2 != pid);
+	/* A cached statement run finds it: prepared again and resent. */
+	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%lld)", (long long)pid2);
+	admin_exec(f, sql);
+	usleep(100 * 1000);
+	pid = query_int(f->db, "SELECT pg_backend_pid()");
+	assert_true(pid2 != pid);
+	pid2 = pid;
 
 	assert_int_equal(db_begin(f->db), DB_OK);
 	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%lld)", (long long)pid2);
