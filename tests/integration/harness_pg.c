@@ -80,44 +80,80 @@ admin_exec(const char *sql)
 	return rc;
 }
 
+/* A new database fu_<hex>: its name into *name and URL into *url (both
+ * malloc'ed); 0, or -1 after saying why. */
+static int
+create_db(char **name, char **url)
+{
+	char hex[17], admin[1024], sql[128];
+
+	*name = *url = NULL;
+	if (admin_url(admin, sizeof(admin)) == -1 || harness_random_hex(hex, 8) == -1)
+		return -1;
+	admin[strlen(admin) - 9] = '\0';
+	if ((*name = harness_asprintf("fu_%s", hex)) == NULL ||
+	    (*url = harness_asprintf("%s/%s", admin, *name)) == NULL)
+		goto fail;
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE template0"
+	    " ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'", *name);
+	if (admin_exec(sql) == 0)
+		return 0;
+fail:
+	free(*name);
+	free(*url);
+	*name = *url = NULL;
+	return -1;
+}
+
+/* Drops database `name` (url for the message) unless FU_KEEP_TMP. */
+static void
+drop_db(const char *name, const char *url)
+{
+	char sql[128];
+
+	if (getenv("FU_KEEP_TMP") != NULL) {
+		harness_say("kept database %s", url);
+		return;
+	}
+	/* FORCE: a program the server left behind lets go. */
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+	(void)admin_exec(sql);
+}
+
 int
 harness_pg_create(struct harness *h)
 {
-	char hex[17], url[1024], sql[128];
-
-	if (admin_url(url, sizeof(url)) == -1 || harness_random_hex(hex, 8) == -1)
-		return -1;
-	if ((h->pg_db = harness_asprintf("fu_%s", hex)) == NULL)
-		return -1;
-	url[strlen(url) - 9] = '\0';
-	if ((h->pg_url = harness_asprintf("%s/%s", url, h->pg_db)) == NULL)
-		return -1;
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE template0"
-	    " ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'", h->pg_db);
-	if (admin_exec(sql) == -1) {
-		free(h->pg_db);
-		h->pg_db = NULL;
-		return -1;
-	}
-	return 0;
+	return create_db(&h->pg_db, &h->pg_url);
 }
 
 void
 harness_pg_drop(struct harness *h)
 {
-	char sql[128];
-
-	if (h->pg_db != NULL) {
-		if (getenv("FU_KEEP_TMP") != NULL)
-			harness_say("kept database %s", h->pg_url);
-		else {
-			/* FORCE: a program the server left behind lets go. */
-			snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s"
-			    " WITH (FORCE)", h->pg_db);
-			(void)admin_exec(sql);
-		}
-	}
+	if (h->pg_db != NULL)
+		drop_db(h->pg_db, h->pg_url);
 	free(h->pg_db);
 	free(h->pg_url);
 	h->pg_db = h->pg_url = NULL;
+}
+
+char *
+harness_pg_database(void)
+{
+	char *name, *url;
+
+	if (!harness_pg_wanted() || create_db(&name, &url) == -1)
+		return NULL;
+	free(name);
+	return url;
+}
+
+void
+harness_pg_database_drop(char *url)
+{
+	const char *name;
+
+	if (url != NULL && (name = strrchr(url, '/')) != NULL &&
+	    strncmp(name + 1, "fu_", 3) == 0)
+		drop_db(name + 1, url);
+	free(url);
 }
