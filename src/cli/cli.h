@@ -74,6 +74,9 @@ int		 user_lookup(struct db *, struct arena *, const char *where,
 		    const char *email, struct user *u);
 /* `import gazetteer FILE ...` (gazetteer.c): argv[0] is the subcommand. */
 int		 import_gazetteer(struct cli *, int argc, char *argv[]);
+/* `import sqlite PATH` (import_sqlite.c), and its command row for --help. */
+int		 import_sqlite(struct cli *, int argc, char *argv[]);
+extern const struct cli_cmd import_sqlite_cmd;
 
 /* "fcgi-users: where: message\n" on stderr. */
 void		 cli_err(const char *where, const char *fmt, ...)

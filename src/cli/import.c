@@ -48,6 +48,7 @@
 enum import_cmd_id {
 	IMPORT_CMD_FASTAPI_USERS,
 	IMPORT_CMD_GAZETTEER,
+	IMPORT_CMD_SQLITE,
 	IMPORT_CMD__MAX
 };
 
@@ -134,7 +135,10 @@ static const struct cli_cmd import_cmds[IMPORT_CMD__MAX] = {
 	    fu_opts },
 	[IMPORT_CMD_GAZETTEER] = { "gazetteer", import_gazetteer,
 	    "FILE [--admin1 FILE] [--countries FILE] [--out PATH]",
-	    "build the offline gazetteer from a GeoNames dump", NULL, NULL }
+	    "build the offline gazetteer from a GeoNames dump", NULL, NULL },
+	[IMPORT_CMD_SQLITE] = { "sqlite", import_sqlite, "[--dry-run] PATH",
+	    "copy a fcgi-users SQLite database into ours (to PostgreSQL)",
+	    NULL, NULL },
 };
 
 struct fu_args {
