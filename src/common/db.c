@@ -388,6 +388,7 @@ db_close(struct db *db)
 
 	if (db == NULL)
 		return;
+	db_pg_closing(db->pg);
 	for (i = 0; i < db->ncache; i++)
 		db_stmt_free(db->cache[i]);
 	while ((s = db->oneoff) != NULL) {

@@ -56,6 +56,7 @@ struct db_pg {
 	uint64_t	 gen;		/* bumped by each successful (re)connect */
 	uint64_t	 names;		/* the last prepared statement's number */
 	int64_t		 changes;
+	int		 closing;	/* db_pg_closing was called */
 	char		 errmsg[DB_PG_ERRMSG_MAX];
 };
 
@@ -365,6 +366,13 @@ db_pg_close(struct db_pg *pg)
 	free(pg);
 }
 
+void
+db_pg_closing(struct db_pg *pg)
+{
+	if (pg != NULL)
+		pg->closing = 1;
+}
+
 const char *
 db_pg_errmsg(struct db_pg *pg)
 {
@@ -590,7 +598,7 @@ db_pg_stmt_free(struct db_pg_stmt *s)
 		db_pg_stmt_reset(s);
 	/* Not in a failed transaction, where DEALLOCATE would fail too: the
 	 * name then lives until the connection ends, which is harmless. */
-	if (s->name[0] != '\0' && s->gen == s->pg->gen &&
+	if (s->name[0] != '\0' && s->gen == s->pg->gen && !s->pg->closing &&
 	    PQstatus(s->pg->conn) == CONNECTION_OK &&
 	    PQtransactionStatus(s->pg->conn) != PQTRANS_INERROR) {
 		(void)snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);

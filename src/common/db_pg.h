@@ -32,6 +32,9 @@ int		 db_pg_is_url(const char *locator);
 enum db_err	 db_pg_open(const char *url, int flags, int busy_ms,
 		    struct db_pg **out);
 void		 db_pg_close(struct db_pg *);
+/* The connection is about to close: statements freed from now on do not
+ * DEALLOCATE on the server (it forgets them with the connection). */
+void		 db_pg_closing(struct db_pg *);
 const char	*db_pg_errmsg(struct db_pg *);
 /* A script of statements without parameters (simple query protocol). */
 enum db_err	 db_pg_exec(struct db_pg *, const char *sql);
