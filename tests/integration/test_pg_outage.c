@@ -6,7 +6,8 @@
  * fail instead, through the cluster's admin connection: its connections
  * are ended (a server restart, as the programs see it), it refuses new
  * ones (down), and a table is locked (a server that does not answer in
- * time).  PostgreSQL only (FU_DATABASE=postgres, the fixture "pg").
+ * time); and programs started while no server listens.  PostgreSQL only
+ * (FU_DATABASE=postgres, the fixture "pg").
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -238,6 +239,40 @@ test_lock_bounded(void **state)
 	au_end();
 }
 
+/* A server that is not there when the programs start (nothing listens
+ * on the port): they start all the same and answer 503 at once. */
+static void
+test_down_at_start(void **state)
+{
+	static const char *env[] = { "DATABASE_URL=postgresql://fu@127.0.0.1:1/fu",
+	    "DB_BUSY_TIMEOUT_MS=1500", NULL };
+	struct harness_opts o = { .env = env, .procs = 1, .no_migrate = 1 };
+	struct harness	*h;
+	struct http_resp r;
+	int64_t		 t0, ms;
+	size_t		 i;
+	const char	*paths[] = { "/health", "/users/me", "/protected" };
+
+	(void)state;
+	au_begin();
+	assert_non_null(h = harness_start(&o));
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		t0 = now_ms();
+		if (au_get(h, paths[i], U.token, &r) != 0 || r.status != 503 ||
+		    r.body == NULL || strstr(r.body, UNAVAILABLE) == NULL)
+			au_bad(LINE, "%s with no server: %ld %.200s", paths[i],
+			    r.status, r.body);
+		ms = now_ms() - t0;
+		if (ms > BOUND_MS)
+			au_bad(LINE, "%s with no server took %lld ms", paths[i],
+			    (long long)ms);
+		http_resp_free(&r);
+	}
+	if (harness_finish(&h) != 0)
+		au_bad(LINE, "sanitizer report");
+	au_end();
+}
+
 int
 main(void)
 {
@@ -245,6 +280,7 @@ main(void)
 		cmocka_unit_test(test_reconnect),
 		cmocka_unit_test(test_down_then_up),
 		cmocka_unit_test(test_lock_bounded),
+		cmocka_unit_test(test_down_at_start),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
