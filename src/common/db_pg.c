@@ -427,6 +427,44 @@ dropped(struct db_pg *pg, const PGresult *res, int wasintx)
 	    PQstatus(pg->conn) == CONNECTION_BAD;
 }
 
+/*
+ * Sends with send(arg) on a working connection, and once more on a new
+ * one when the first try found the connection dropped outside a
+ * transaction.  The last answer (the caller PQclears it), or NULL with *e
+ * when there is no connection to be had.
+ */
+static PGresult *
+send_retry(struct db_pg *pg, PGresult *(*send)(void *), void *arg,
+    enum db_err *e)
+{
+	PGresult	*res = NULL;
+	int		 attempt, intx;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		PQclear(res);
+		if ((*e = ensure_conn(pg)) != DB_OK)
+			return NULL;
+		intx = db_pg_in_tx(pg);
+		res = send(arg);
+		if (!dropped(pg, res, intx))
+			break;
+	}
+	return res;
+}
+
+struct exec_arg {
+	struct db_pg	*pg;
+	const char	*sql;
+};
+
+static PGresult *
+exec_send(void *arg)
+{
+	const struct exec_arg *a = arg;
+
+	return PQexec(a->pg->conn, a->sql);
+}
+
 static int64_t
 cmd_tuples(PGresult *res)
 {
@@ -438,21 +476,14 @@ cmd_tuples(PGresult *res)
 enum db_err
 db_pg_exec(struct db_pg *pg, const char *sql)
 {
-	PGresult	*res = NULL;
+	struct exec_arg	 a = { pg, sql };
+	PGresult	*res;
 	enum db_err	 e;
-	int		 attempt, intx;
 
 	if (pg == NULL || sql == NULL)
 		return DB_ERROR;
-	for (attempt = 0; attempt < 2; attempt++) {
-		PQclear(res);
-		if ((e = ensure_conn(pg)) != DB_OK)
-			return e;
-		intx = db_pg_in_tx(pg);
-		res = PQexec(pg->conn, sql);
-		if (!dropped(pg, res, intx))
-			break;
-	}
+	if ((res = send_retry(pg, exec_send, &a, &e)) == NULL)
+		return e;
 	switch (PQresultStatus(res)) {
 	case PGRES_COMMAND_OK:
 	case PGRES_TUPLES_OK:
@@ -477,11 +508,13 @@ db_pg_changes(struct db_pg *pg)
 
 /* ---- statements ---- */
 
-/* Prepares s on the server under a new name, for this connection; the
- * server's answer (PGRES_COMMAND_OK: s->gen is the connection's). */
+/* Prepares s (a struct db_pg_stmt) on the server under a new name, for
+ * this connection; the server's answer (PGRES_COMMAND_OK: s->gen is the
+ * connection's). */
 static PGresult *
-prepare_once(struct db_pg_stmt *s)
+prepare_once(void *arg)
 {
+	struct db_pg_stmt *s = arg;
 	struct db_pg	*pg = s->pg;
 	PGresult	*res;
 
@@ -498,22 +531,13 @@ prepare_once(struct db_pg_stmt *s)
 static enum db_err
 prepare(struct db_pg_stmt *s)
 {
-	struct db_pg	*pg = s->pg;
-	PGresult	*res = NULL;
+	PGresult	*res;
 	enum db_err	 e;
-	int		 attempt, intx;
 
-	for (attempt = 0; attempt < 2; attempt++) {
-		PQclear(res);
-		if ((e = ensure_conn(pg)) != DB_OK)
-			return e;
-		intx = db_pg_in_tx(pg);
-		res = prepare_once(s);
-		if (!dropped(pg, res, intx))
-			break;
-	}
+	if ((res = send_retry(s->pg, prepare_once, s, &e)) == NULL)
+		return e;
 	e = PQresultStatus(res) == PGRES_COMMAND_OK ? DB_OK :
-	    fail(pg, res, "prepare", s->sql);
+	    fail(s->pg, res, "prepare", s->sql);
 	PQclear(res);
 	return e;
 }
@@ -631,9 +655,10 @@ slot(struct db_pg_stmt *s, int idx)
 	return s->map[idx] - 1;
 }
 
-/* PostgreSQL's text cannot hold a NUL byte: such text is refused. */
-enum db_err
-db_pg_bind_text(struct db_pg_stmt *s, int idx, const char *p, size_t len)
+/* A copy of (p, len), NUL-terminated, bound to ?idx in format (0 text,
+ * 1 binary). */
+static enum db_err
+bind_copy(struct db_pg_stmt *s, int idx, const void *p, size_t len, int format)
 {
 	char	*v;
 	int	 k;
@@ -642,16 +667,27 @@ db_pg_bind_text(struct db_pg_stmt *s, int idx, const char *p, size_t len)
 		return DB_ERROR;
 	if (k == -1)
 		return DB_OK;
-	if (memchr(p, '\0', len) != NULL || len > INT32_MAX)
-		return DB_ERROR;
+	if (len > INT32_MAX)
+		return DB_FULL;
 	if ((v = malloc(len + 1)) == NULL)
 		return DB_NOMEM;
-	memcpy(v, p, len);
+	if (len > 0)
+		memcpy(v, p, len);
 	v[len] = '\0';
 	unbind(s, k);
 	s->values[k] = v;
 	s->lengths[k] = (int)len;
+	s->formats[k] = format;
 	return DB_OK;
+}
+
+/* PostgreSQL's text cannot hold a NUL byte: such text is refused. */
+enum db_err
+db_pg_bind_text(struct db_pg_stmt *s, int idx, const char *p, size_t len)
+{
+	if (memchr(p, '\0', len) != NULL)
+		return DB_ERROR;
+	return bind_copy(s, idx, p, len, 0);
 }
 
 static enum db_err
@@ -693,24 +729,7 @@ db_pg_bind_double(struct db_pg_stmt *s, int idx, double v)
 enum db_err
 db_pg_bind_blob(struct db_pg_stmt *s, int idx, const void *p, size_t len)
 {
-	char	*v;
-	int	 k;
-
-	if ((k = slot(s, idx)) == -2)
-		return DB_ERROR;
-	if (k == -1)
-		return DB_OK;
-	if (len > INT32_MAX)
-		return DB_FULL;
-	if ((v = malloc(len > 0 ? len : 1)) == NULL)
-		return DB_NOMEM;
-	if (len > 0)
-		memcpy(v, p, len);
-	unbind(s, k);
-	s->values[k] = v;
-	s->lengths[k] = (int)len;
-	s->formats[k] = 1;
-	return DB_OK;
+	return bind_copy(s, idx, p, len, 1);
 }
 
 enum db_err
@@ -729,8 +748,9 @@ db_pg_bind_null(struct db_pg_stmt *s, int idx)
  * not seen it (a new one); the answer of the run, or of the prepare that
  * failed. */
 static PGresult *
-send_stmt(struct db_pg_stmt *s)
+send_stmt(void *arg)
 {
+	struct db_pg_stmt *s = arg;
 	struct db_pg	*pg = s->pg;
 	const char *const *vals = (const char *const *)s->values;
 	PGresult	*res;
@@ -754,19 +774,11 @@ static enum db_err
 run(struct db_pg_stmt *s)
 {
 	struct db_pg	*pg = s->pg;
-	PGresult	*res = NULL;
+	PGresult	*res;
 	enum db_err	 e;
-	int		 attempt, intx;
 
-	for (attempt = 0; attempt < 2; attempt++) {
-		PQclear(res);
-		if ((e = ensure_conn(pg)) != DB_OK)
-			return e;
-		intx = db_pg_in_tx(pg);
-		res = send_stmt(s);
-		if (!dropped(pg, res, intx))
-			break;
-	}
+	if ((res = send_retry(pg, send_stmt, s, &e)) == NULL)
+		return e;
 	switch (PQresultStatus(res)) {
 	case PGRES_COMMAND_OK:
 	case PGRES_TUPLES_OK:

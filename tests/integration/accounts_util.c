@@ -527,6 +527,33 @@ au_register(struct harness *h, const char *email, const char *password,
 }
 
 long
+au_login_offline(struct harness *h, const char *email, const char *password,
+    char *rt, size_t rtmax)
+{
+	struct http_resp r;
+	char *e = au_form_encode(email), *p = au_form_encode(password), *body = NULL;
+	const char *t;
+	long status = 0;
+
+	if (rt != NULL && rtmax > 0)
+		rt[0] = '\0';
+	if (e != NULL && p != NULL && asprintf(&body,
+	    "username=%s&password=%s&scope=offline_access", e, p) > 0 &&
+	    au_send(h, "POST", "/auth/jwt/login", NULL,
+	    "application/x-www-form-urlencoded", NULL, body, strlen(body), &r) == 0) {
+		status = r.status;
+		if (status == 200 && rt != NULL &&
+		    (t = au_jstr(r.json, "refresh_token")) != NULL && strlen(t) < rtmax)
+			snprintf(rt, rtmax, "%s", t);
+		http_resp_free(&r);
+	}
+	free(body);
+	free(e);
+	free(p);
+	return status;
+}
+
+long
 au_login(struct harness *h, const char *email, const char *password, char *tok,
     size_t tokmax)
 {

@@ -124,6 +124,10 @@ void	 au_email(char *buf, size_t len, const char *tag);
 /* POST /auth/register {"email","password"}. */
 int	 au_register(struct harness *, const char *email, const char *password,
 	    struct http_resp *);
+/* POST /auth/jwt/login with scope=offline_access: the refresh token into
+ * rt (rtmax bytes; "" when none came).  The HTTP status, 0 when no answer. */
+long	 au_login_offline(struct harness *, const char *email,
+	    const char *password, char *rt, size_t rtmax);
 /* Logs in; the token into tok (tokmax bytes).  Returns the HTTP status
  * (200 on success), 0 when no answer. */
 long	 au_login(struct harness *, const char *email, const char *password,

@@ -72,7 +72,7 @@ group_setup(void **state)
 	struct harness_opts so = { .env = senv, .procs = 1 };
 	struct harness_opts to = { .env = tenv, .procs = 1 };
 	struct http_resp r;
-	char	 body[512], *e, *p, tmp[] = "/tmp/fu-imp-XXXXXX";
+	char	*p, tmp[] = "/tmp/fu-imp-XXXXXX";
 
 	(void)state;
 	/* The source is SQLite whatever the run's engine. */
@@ -89,22 +89,11 @@ group_setup(void **state)
 	    au_db_exec(S, "UPDATE users SET role = 'premium', first_name = 'Pré'"
 	    " WHERE id = %Q", PREMIUM.id) != 0)
 		return -1;
-	e = au_form_encode(PLAIN.email);
-	p = au_form_encode(PLAIN.password);
-	snprintf(body, sizeof(body), "username=%s&password=%s&scope=offline_access",
-	    e, p);
-	free(e);
-	free(p);
-	if (form(S, "/auth/jwt/login", body, RT) != 200 || RT[0] == '\0')
+	if (au_login_offline(S, PLAIN.email, PLAIN.password, RT, sizeof(RT)) != 200 ||
+	    RT[0] == '\0')
 		return -1;
 	/* DUP has a family too; its e-mail will be taken on the target. */
-	e = au_form_encode(DUP.email);
-	p = au_form_encode(DUP.password);
-	snprintf(body, sizeof(body), "username=%s&password=%s&scope=offline_access",
-	    e, p);
-	free(e);
-	free(p);
-	if (form(S, "/auth/jwt/login", body, NULL) != 200)
+	if (au_login_offline(S, DUP.email, DUP.password, NULL, 0) != 200)
 		return -1;
 	/* OUT logs out one of its tokens: revoked, and must stay so. */
 	snprintf(OUT_TOKEN, sizeof(OUT_TOKEN), "%s", OUT.token);

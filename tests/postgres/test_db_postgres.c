@@ -23,6 +23,7 @@
 #include "db.h"
 #include "db_pg.h"
 #include "migrate.h"
+#include "unit_util.h"	/* query_int, query_text */
 
 #define BUSY_MS	5000
 
@@ -101,33 +102,6 @@ teardown(void **state)
 	admin_exec(f, sql);
 	free(f);
 	return 0;
-}
-
-/* The first column of the single row of sql, as text. */
-static void
-query_text(struct db *db, const char *sql, char *buf, size_t len)
-{
-	struct db_stmt	*s;
-	const char	*v;
-
-	assert_int_equal(db_prepare(db, sql, &s), DB_OK);
-	assert_int_equal(db_step(s), DB_ROW);
-	v = db_column_text(s, 0, NULL);
-	snprintf(buf, len, "%s", v != NULL ? v : "(null)");
-	db_stmt_done(s);
-}
-
-static int64_t
-query_int(struct db *db, const char *sql)
-{
-	struct db_stmt	*s;
-	int64_t		 v;
-
-	assert_int_equal(db_prepare(db, sql, &s), DB_OK);
-	assert_int_equal(db_step(s), DB_ROW);
-	v = db_column_int64(s, 0);
-	db_stmt_done(s);
-	return v;
 }
 
 /* Placeholders: SQLite's numbering, gaps closed, quotes and comments
