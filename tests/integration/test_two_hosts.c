@@ -6,8 +6,9 @@
  * change) on one is refused on the other; a refresh token spent on one is
  * reuse on the other and ends the family for both; failed logins count
  * across both; a geocoding limit of 10 a minute is 10 across both, one
- * request after the other and all at once; an MCP session started on one
- * continues, and ends, on the other.  Registered on SQLite (two lighttpd
+ * request after the other and all at once; Nominatim (fake_nominatim.py)
+ * gets one request a second from both together; an MCP session started on
+ * one continues, and ends, on the other.  Registered on SQLite (two lighttpd
  * on one file) and on PostgreSQL (FU_DATABASE=postgres), lighttpd only:
  * the point is the shared database, not the server.  Table cases report
  * their own line.
@@ -27,6 +28,7 @@
 #include <string.h>
 
 #include "accounts_util.h"
+#include "fake_nominatim_util.h"
 #include "geocoding_util.h"
 #include "harness.h"
 #include "mcp_util.h"
@@ -41,7 +43,8 @@
 
 static struct harness	*A, *B;
 static const char	*KEYSET;
-static char		 GAZ[GEO_PATH_MAX + 32];
+static char		 GAZ[GEO_PATH_MAX + 32], NOMURL[128];
+static struct fakenom	 F;
 
 /* The host of the i-th request of an alternating client. */
 static struct harness *
@@ -60,16 +63,18 @@ static int
 group_setup(void **state)
 {
 	static char db[PATH_MAX + 32], secret[128];
-	static const char *env[] = { GEO_CHEAP_ARGON2, "GEOCODER=offline", GAZ,
-	    "GEOCODING_USER_RATE_LIMIT=10/minute", "LOGIN_MAX_FAILURES=3",
-	    "LOGIN_FAILURE_WINDOW=60", NULL /* keys */, NULL /* db */,
+	static const char *env[] = { GEO_CHEAP_ARGON2, "GEOCODER=offline,nominatim",
+	    GAZ, "GEOCODING_USER_RATE_LIMIT=10/minute", "LOGIN_MAX_FAILURES=3",
+	    "LOGIN_FAILURE_WINDOW=60", NOMURL, "NOMINATIM_MAX_WAIT_MS=10000",
+	    "NOMINATIM_TIMEOUT_SECONDS=5", NULL /* keys */, NULL /* db */,
 	    NULL /* secret */, NULL };
-	enum { KEYS = 8, DB, SECRET };	/* GEO_CHEAP_ARGON2 is three */
+	enum { KEYS = 11, DB, SECRET };	/* GEO_CHEAP_ARGON2 is three */
 	struct harness_opts o = { .env = env, .procs = 2 };
 
 	(void)state;
-	if (mu_keys(&KEYSET) != 0)
+	if (mu_keys(&KEYSET) != 0 || fakenom_start(&F) != 0)
 		return -1;
+	snprintf(NOMURL, sizeof(NOMURL), "NOMINATIM_URL=%s", F.url);
 	snprintf(GAZ, sizeof(GAZ), "GAZETTEER_PATH=%s", geo_gaz_path());
 	env[KEYS] = KEYSET;
 	if ((A = harness_start(&o)) == NULL || geo_gaz_ensure(A) != 0)
@@ -93,6 +98,7 @@ group_teardown(void **state)
 	(void)state;
 	bad = harness_finish(&B);
 	bad |= harness_finish(&A);
+	fakenom_stop(&F);
 	mu_keys_free();
 	geo_gaz_cleanup();
 	return bad;
@@ -329,9 +335,10 @@ test_rate_limit_alternating(void **state)
 	au_end();
 }
 
-/* One host's batch, run in a thread of its own. */
+/* One host's batch of n requests at once, run in a thread of its own. */
 struct batch {
 	struct harness	*h;
+	size_t		 n;
 	const char	**paths, **hdrs;
 	struct geo_par	 out[BURST];
 	int		 rc;
@@ -342,7 +349,7 @@ run_batch(void *arg)
 {
 	struct batch	*b = arg;
 
-	b->rc = geo_par_get(b->h, BURST, b->paths, b->hdrs, 30000, b->out);
+	b->rc = geo_par_get(b->h, b->n, b->paths, b->hdrs, 30000, b->out);
 	return NULL;
 }
 
@@ -377,6 +384,7 @@ test_rate_limit_at_once(void **state)
 	for (h = 0; h < 2; h++) {
 		memset(&b[h], 0, sizeof(b[h]));
 		b[h].h = h == 0 ? A : B;
+		b[h].n = BURST;
 		b[h].paths = paths;
 		b[h].hdrs = hdrs;
 		assert_int_equal(pthread_create(&t[h], NULL, run_batch, &b[h]), 0);
@@ -406,6 +414,78 @@ test_rate_limit_at_once(void **state)
 		    denied, LIMIT, 2 * BURST - LIMIT);
 	for (h = 0; h < 2; h++)
 		geo_par_free(b[h].out, BURST);
+	au_end();
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double	 x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Two places the gazetteer lacks asked on each host at once: Nominatim
+ * sees the four requests at least a second apart (less jitter), the
+ * spacing kept in the shared database (ratelimit_reserve), not per host.
+ */
+static void
+test_nominatim_spacing_across(void **state)
+{
+	struct batch	 b[2];
+	pthread_t	 t[2];
+	struct json_object *all;
+	const char	*paths[2][2], *hdrs[2];
+	struct au_user	 u;
+	char		 path[4][128], hdr[AU_TOKEN_MAX + 32];
+	double		 when[4];
+	int		 h, i, n0, n;
+
+	(void)state;
+	assert_int_equal(au_new_user(A, "spacing", &u), 0);
+	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", u.token);
+	for (i = 0; i < 4; i++) {
+		snprintf(path[i], sizeof(path[i]),
+		    "/geocode/city?city=Twohostville%%20%d", i + 1);
+		paths[i / 2][i % 2] = path[i];
+	}
+	hdrs[0] = hdrs[1] = hdr;
+	au_begin();
+	assert_true((n0 = fakenom_count(&F)) >= 0);
+	for (h = 0; h < 2; h++) {
+		memset(&b[h], 0, sizeof(b[h]));
+		b[h].h = h == 0 ? A : B;
+		b[h].n = 2;
+		b[h].paths = paths[h];
+		b[h].hdrs = hdrs;
+		assert_int_equal(pthread_create(&t[h], NULL, run_batch, &b[h]), 0);
+	}
+	for (h = 0; h < 2; h++) {
+		assert_int_equal(pthread_join(t[h], NULL), 0);
+		assert_int_equal(b[h].rc, 0);
+		for (i = 0; i < 2; i++)
+			if (b[h].out[i].status != 200)
+				au_bad(LINE, "%s: %ld %.200s", h ? "B" : "A",
+				    b[h].out[i].status, b[h].out[i].body);
+		geo_par_free(b[h].out, 2);
+	}
+	assert_non_null(all = fakenom_requests(&F));
+	n = (int)json_object_array_length(all) - n0;
+	if (n != 4)
+		au_bad(LINE, "the fake saw %d requests, want 4", n);
+	for (i = 0; i < 4 && i < n; i++)
+		when[i] = json_object_get_double(geo_member(
+		    json_object_array_get_idx(all, (size_t)(n0 + i)), "t"));
+	json_object_put(all);
+	if (n == 4) {
+		qsort(when, 4, sizeof(when[0]), cmp_double);
+		for (i = 1; i < 4; i++)
+			if (when[i] - when[i - 1] < 0.9)
+				au_bad(LINE, "requests %d and %d reached Nominatim"
+				    " %.3f s apart, want >= 0.9", i - 1, i,
+				    when[i] - when[i - 1]);
+	}
 	au_end();
 }
 
@@ -466,6 +546,7 @@ main(void)
 		cmocka_unit_test(test_login_failures_across),
 		cmocka_unit_test(test_rate_limit_alternating),
 		cmocka_unit_test(test_rate_limit_at_once),
+		cmocka_unit_test(test_nominatim_spacing_across),
 		cmocka_unit_test(test_mcp_session_across),
 	};
 
