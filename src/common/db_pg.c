@@ -2,8 +2,8 @@
  * db_pg: the PostgreSQL engine behind db_* (see db_pg.h and DESIGN.md
  * "Storage").  One libpq connection per process, opened before the first
  * request.  Statements keep SQLite's placeholders in the callers and are
- * translated (db_pg_translate, db_pg_text.c); cached ones become named prepared
- * statements on the server, prepared once per connection.  Values travel
+ * translated (db_pg_translate, in db_pg_text.c); cached ones become named
+ * prepared statements on the server, one per connection.  Values travel
  * as text (blobs as binary), so the server types each parameter from its
  * place in the statement (a 1 bound to a BOOLEAN column is true); results
  * come back as text and are read as SQLite would give them (a boolean as
