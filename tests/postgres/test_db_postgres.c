@@ -23,6 +23,7 @@
 #include "db.h"
 #include "db_pg.h"
 #include "migrate.h"
+#include "ratelimit.h"
 #include "unit_util.h"	/* query_int, query_text */
 
 #define BUSY_MS	5000
@@ -658,6 +659,49 @@ test_migrations_concurrent(void **state)
 	    migrate_latest_postgres());
 }
 
+/* GCRA on PostgreSQL decides at the server's clock: a caller's clock an
+ * hour off changes nothing; 3 a minute allow 3, in order, then deny;
+ * reservations come a slot apart. */
+static void
+test_ratelimit(void **state)
+{
+	struct fx	*f = *state;
+	struct rate_limit l;
+	struct ratelimit_result r;
+	int64_t		 now = (int64_t)time(NULL) * 1000000, wait, prev = -1;
+	int		 i;
+
+	assert_int_equal(migrate_up(f->db, 0, NULL), DB_OK);
+	assert_int_equal(ratelimit_parse("3/minute", &l), 0);
+	for (i = 0; i < 4; i++) {
+		/* The caller's clock: off by an hour, either way. */
+		assert_int_equal(ratelimit_hit(f->db, "k", &l,
+		    now + (i % 2 ? 3600 : -3600) * INT64_C(1000000), &r), RATELIMIT_OK);
+		assert_int_equal(r.allowed, i < 3);
+		if (i < 3)
+			assert_int_equal(r.remaining, 2 - i);
+	}
+	assert_true(r.retry_after_s >= 1 && r.retry_after_s <= 60);
+	assert_true(r.reset_s >= 1 && r.reset_s <= 60);
+	/* The prune dates by the server too: a caller's clock a day ahead
+	 * deletes no live bucket. */
+	assert_int_equal(ratelimit_prune(f->db, now + 86400 * INT64_C(1000000)),
+	    RATELIMIT_OK);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM rate_limits"), 1);
+	assert_int_equal(ratelimit_hit(f->db, "other", &l, now, &r), RATELIMIT_OK);
+	assert_int_equal(r.allowed, 1);
+	assert_int_equal(r.remaining, 2);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(ratelimit_reserve(f->db, "spacing", 1000000, 5000000,
+		    now - 3600 * INT64_C(1000000), &wait), RATELIMIT_OK);
+		if (prev >= 0)
+			assert_true(wait - prev > 900000 && wait - prev <= 1000000);
+		prev = wait;
+	}
+	assert_int_equal(ratelimit_reserve(f->db, "spacing", 1000000, 500000, now,
+	    &wait), RATELIMIT_EBUSY);
+}
+
 int
 main(void)
 {
@@ -675,6 +719,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrations_concurrent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ratelimit, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
