@@ -300,8 +300,13 @@ check_database_url(const char *v, char *why, size_t len)
 		return -1;
 	}
 	/* libpq's message may quote part of the URL: not repeated here. */
-	ok = pg_url_rest(v) == NULL || db_url_valid(p);
+	ok = pg_url_rest(v) == NULL ? 1 : db_url_valid(p);
 	free(p);
+	if (ok == -1) {
+		snprintf(why, len, "a PostgreSQL URL needs libpq (libpq.so.5;"
+		    " Debian: libpq5), which cannot be loaded");
+		return -1;
+	}
 	if (!ok) {
 		snprintf(why, len, "is not a valid PostgreSQL URL (libpq's form:"
 		    " postgresql://user:password@host:port/dbname?param=value)");

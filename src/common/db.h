@@ -1,7 +1,7 @@
 /*
  * db: the storage connection.  Everything above this module speaks db_*
  * and plain SQL with `?` placeholders; this module is the only one that
- * includes sqlite3.h (db.c) or libpq-fe.h (db_pg.c, the PostgreSQL engine
+ * includes sqlite3.h (db.c) or libpq-fe.h (db_pg*.c, the PostgreSQL engine
  * that db.c dispatches to when db_open is given a postgresql:// URL).  One
  * connection per process, opened before the first request; with SQLite,
  * WAL, a busy timeout, foreign keys and synchronous=NORMAL; statements are
@@ -77,7 +77,8 @@ void		 db_close(struct db *);
 const char	*db_errmsg(struct db *);
 /* The engine of an open connection (SQLite for NULL). */
 enum db_engine	 db_engine(const struct db *);
-/* 1 when url is a postgresql:// URL that libpq can read, else 0. */
+/* 1 when url is a postgresql:// URL that libpq can read, 0 when not, -1
+ * when libpq (loaded at run time, only for such URLs) is not installed. */
 int		 db_url_valid(const char *url);
 /* A locator fit for messages into buf: a path as it is, a URL without its
  * password. */

@@ -34,10 +34,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
 
 #include "db.h"
 #include "db_pg.h"
+#include "db_pg_dl.h"
 #include "log.h"
 
 #define DB_PG_RECONNECT_TRIES	2
@@ -50,6 +50,10 @@
 /* Type oids of the built-in types we read (catalog/pg_type.dat). */
 #define DB_PG_BOOLOID		16
 #define DB_PG_BYTEAOID		17
+
+/* libpq's functions (db_pg_dl.h): set by the first db_pg_open, before
+ * any connection exists, and for good. */
+static const struct pq_api *pq;
 
 struct db_pg {
 	PGconn		*conn;
@@ -137,15 +141,15 @@ fail(struct db_pg *pg, const PGresult *res, const char *what, const char *sql)
 	enum db_err	 e;
 
 	if (res != NULL) {
-		st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-		msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		st = pq->resultErrorField(res, PG_DIAG_SQLSTATE);
+		msg = pq->resultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 		if (msg == NULL)
-			msg = PQresultErrorMessage(res);
+			msg = pq->resultErrorMessage(res);
 	} else
-		msg = PQerrorMessage(pg->conn);
+		msg = pq->errorMessage(pg->conn);
 	keep_msg(pg, st, msg);
 	e = map_state(st);
-	if (PQstatus(pg->conn) == CONNECTION_BAD)
+	if (pq->status(pg->conn) == CONNECTION_BAD)
 		e = DB_UNAVAILABLE;
 	if (e == DB_BUSY || e == DB_CONSTRAINT)
 		return e;
@@ -206,7 +210,7 @@ connect_url(const char *url, int flags, int busy_ms)
 	kw[n] = "dbname";		val[n++] = url;
 	kw[n] = "client_encoding";	val[n++] = "UTF8";
 	kw[n] = NULL;			val[n] = NULL;
-	return PQconnectdbParams(kw, val, 1);
+	return pq->connectdbParams(kw, val, 1);
 }
 
 enum db_err
@@ -218,22 +222,27 @@ db_pg_open(const char *url, int flags, int busy_ms, struct db_pg **out)
 	*out = NULL;
 	if (!db_pg_is_url(url) || (flags & DB_OPEN_SCRATCH))
 		return DB_ERROR;
+	if (pq == NULL && (pq = db_pg_dl(label, sizeof(label))) == NULL) {
+		log_error("cannot load libpq: a postgresql:// DATABASE_URL needs"
+		    " it (Debian: libpq5)", "detail", label);
+		return DB_ERROR;
+	}
 	if ((pg = calloc(1, sizeof(*pg))) == NULL)
 		return DB_NOMEM;
 	if ((pg->conn = connect_url(url, flags, busy_ms)) == NULL) {
 		free(pg);
 		return DB_NOMEM;	/* libpq could not allocate */
 	}
-	if (PQstatus(pg->conn) != CONNECTION_OK) {
-		keep_msg(pg, NULL, PQerrorMessage(pg->conn));
+	if (pq->status(pg->conn) != CONNECTION_OK) {
+		keep_msg(pg, NULL, pq->errorMessage(pg->conn));
 		db_pg_label(url, label, sizeof(label));
 		log_error("cannot connect to the database", "database", label,
 		    "detail", pg->errmsg);
 		db_pg_close(pg);
 		return DB_UNAVAILABLE;
 	}
-	PQsetNoticeProcessor(pg->conn, notice, NULL);
-	(void)PQsetErrorVerbosity(pg->conn, PQERRORS_TERSE);
+	pq->setNoticeProcessor(pg->conn, notice, NULL);
+	(void)pq->setErrorVerbosity(pg->conn, PQERRORS_TERSE);
 	pg->gen = 1;
 	*out = pg;
 	return DB_OK;
@@ -244,7 +253,7 @@ db_pg_close(struct db_pg *pg)
 {
 	if (pg == NULL)
 		return;
-	PQfinish(pg->conn);	/* the server rolls back what was open */
+	pq->finish(pg->conn);	/* the server rolls back what was open */
 	free(pg);
 }
 
@@ -270,7 +279,7 @@ db_pg_in_tx(struct db_pg *pg)
 
 	if (pg == NULL)
 		return 0;
-	t = PQtransactionStatus(pg->conn);
+	t = pq->transactionStatus(pg->conn);
 	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR ||
 	    t == PQTRANS_ACTIVE;
 }
@@ -282,18 +291,18 @@ ensure_conn(struct db_pg *pg)
 {
 	int	 i;
 
-	if (PQstatus(pg->conn) == CONNECTION_OK)
+	if (pq->status(pg->conn) == CONNECTION_OK)
 		return DB_OK;
 	for (i = 0; i < DB_PG_RECONNECT_TRIES; i++) {
-		PQreset(pg->conn);
-		if (PQstatus(pg->conn) == CONNECTION_OK) {
-			(void)PQsetErrorVerbosity(pg->conn, PQERRORS_TERSE);
+		pq->reset(pg->conn);
+		if (pq->status(pg->conn) == CONNECTION_OK) {
+			(void)pq->setErrorVerbosity(pg->conn, PQERRORS_TERSE);
 			pg->gen++;
 			log_warn("database connection re-established");
 			return DB_OK;
 		}
 	}
-	keep_msg(pg, NULL, PQerrorMessage(pg->conn));
+	keep_msg(pg, NULL, pq->errorMessage(pg->conn));
 	log_error("database unavailable", "detail", pg->errmsg);
 	return DB_UNAVAILABLE;
 }
@@ -303,10 +312,10 @@ ensure_conn(struct db_pg *pg)
 static int
 dropped(struct db_pg *pg, const PGresult *res, int wasintx)
 {
-	ExecStatusType	 s = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	ExecStatusType	 s = res != NULL ? pq->resultStatus(res) : PGRES_FATAL_ERROR;
 
 	return !wasintx && s == PGRES_FATAL_ERROR &&
-	    PQstatus(pg->conn) == CONNECTION_BAD;
+	    pq->status(pg->conn) == CONNECTION_BAD;
 }
 
 /*
@@ -323,7 +332,7 @@ send_retry(struct db_pg *pg, PGresult *(*send)(void *), void *arg,
 	int		 attempt, intx;
 
 	for (attempt = 0; attempt < 2; attempt++) {
-		PQclear(res);
+		pq->clear(res);
 		if ((*e = ensure_conn(pg)) != DB_OK)
 			return NULL;
 		intx = db_pg_in_tx(pg);
@@ -344,13 +353,13 @@ exec_send(void *arg)
 {
 	const struct exec_arg *a = arg;
 
-	return PQexec(a->pg->conn, a->sql);
+	return pq->exec(a->pg->conn, a->sql);
 }
 
 static int64_t
 cmd_tuples(PGresult *res)
 {
-	const char	*t = PQcmdTuples(res);
+	const char	*t = pq->cmdTuples(res);
 
 	return t != NULL && *t != '\0' ? strtoll(t, NULL, 10) : 0;
 }
@@ -366,7 +375,7 @@ db_pg_exec(struct db_pg *pg, const char *sql)
 		return DB_ERROR;
 	if ((res = send_retry(pg, exec_send, &a, &e)) == NULL)
 		return e;
-	switch (PQresultStatus(res)) {
+	switch (pq->resultStatus(res)) {
 	case PGRES_COMMAND_OK:
 	case PGRES_TUPLES_OK:
 	case PGRES_EMPTY_QUERY:
@@ -378,7 +387,7 @@ db_pg_exec(struct db_pg *pg, const char *sql)
 		e = fail(pg, res, "exec", NULL);
 		break;
 	}
-	PQclear(res);
+	pq->clear(res);
 	return e;
 }
 
@@ -402,8 +411,8 @@ prepare_once(void *arg)
 
 	(void)snprintf(s->name, sizeof(s->name), "fu_%llu",
 	    (unsigned long long)++pg->names);
-	res = PQprepare(pg->conn, s->name, s->sql, s->nparams, NULL);
-	if (PQresultStatus(res) == PGRES_COMMAND_OK)
+	res = pq->prepare(pg->conn, s->name, s->sql, s->nparams, NULL);
+	if (pq->resultStatus(res) == PGRES_COMMAND_OK)
 		s->gen = pg->gen;
 	return res;
 }
@@ -418,9 +427,9 @@ prepare(struct db_pg_stmt *s)
 
 	if ((res = send_retry(s->pg, prepare_once, s, &e)) == NULL)
 		return e;
-	e = PQresultStatus(res) == PGRES_COMMAND_OK ? DB_OK :
+	e = pq->resultStatus(res) == PGRES_COMMAND_OK ? DB_OK :
 	    fail(s->pg, res, "prepare", s->sql);
-	PQclear(res);
+	pq->clear(res);
 	return e;
 }
 
@@ -483,10 +492,10 @@ db_pg_stmt_reset(struct db_pg_stmt *s)
 
 	if (s == NULL)
 		return;
-	PQclear(s->res);
+	pq->clear(s->res);
 	s->res = NULL;
 	s->row = -1;
-	PQfreemem(s->blob);
+	pq->freemem(s->blob);
 	s->blob = NULL;
 	for (k = 0; k < s->nparams; k++)
 		unbind(s, k);
@@ -505,11 +514,11 @@ db_pg_stmt_free(struct db_pg_stmt *s)
 	/* Not in a failed transaction, where DEALLOCATE would fail too: the
 	 * name then lives until the connection ends, which is harmless. */
 	if (s->name[0] != '\0' && s->gen == s->pg->gen && !s->pg->closing &&
-	    PQstatus(s->pg->conn) == CONNECTION_OK &&
-	    PQtransactionStatus(s->pg->conn) != PQTRANS_INERROR) {
+	    pq->status(s->pg->conn) == CONNECTION_OK &&
+	    pq->transactionStatus(s->pg->conn) != PQTRANS_INERROR) {
 		(void)snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
-		res = PQexec(s->pg->conn, sql);
-		PQclear(res);
+		res = pq->exec(s->pg->conn, sql);
+		pq->clear(res);
 	}
 	free(s->values);
 	free(s->lengths);
@@ -525,7 +534,7 @@ static int
 slot(struct db_pg_stmt *s, int idx)
 {
 	if (s->res != NULL) {		/* bound again without a reset */
-		PQclear(s->res);
+		pq->clear(s->res);
 		s->res = NULL;
 		s->row = -1;
 	}
@@ -638,15 +647,15 @@ send_stmt(void *arg)
 	PGresult	*res;
 
 	if (s->name[0] == '\0')
-		return PQexecParams(pg->conn, s->sql, s->nparams, NULL, vals,
+		return pq->execParams(pg->conn, s->sql, s->nparams, NULL, vals,
 		    s->lengths, s->formats, 0);
 	if (s->gen != pg->gen) {
 		res = prepare_once(s);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		if (pq->resultStatus(res) != PGRES_COMMAND_OK)
 			return res;
-		PQclear(res);
+		pq->clear(res);
 	}
-	return PQexecPrepared(pg->conn, s->name, s->nparams, vals, s->lengths,
+	return pq->execPrepared(pg->conn, s->name, s->nparams, vals, s->lengths,
 	    s->formats, 0);
 }
 
@@ -661,7 +670,7 @@ run(struct db_pg_stmt *s)
 
 	if ((res = send_retry(pg, send_stmt, s, &e)) == NULL)
 		return e;
-	switch (PQresultStatus(res)) {
+	switch (pq->resultStatus(res)) {
 	case PGRES_COMMAND_OK:
 	case PGRES_TUPLES_OK:
 		pg->changes = cmd_tuples(res);
@@ -669,7 +678,7 @@ run(struct db_pg_stmt *s)
 		return DB_OK;
 	default:
 		e = fail(pg, res, "step", s->sql);
-		PQclear(res);
+		pq->clear(res);
 		return e;
 	}
 }
@@ -683,11 +692,11 @@ db_pg_step(struct db_pg_stmt *s)
 		if ((e = run(s)) != DB_OK)
 			return e;
 	}
-	PQfreemem(s->blob);
+	pq->freemem(s->blob);
 	s->blob = NULL;
-	if (s->row < PQntuples(s->res))
+	if (s->row < pq->ntuples(s->res))
 		s->row++;
-	return s->row < PQntuples(s->res) ? DB_ROW : DB_DONE;
+	return s->row < pq->ntuples(s->res) ? DB_ROW : DB_DONE;
 }
 
 /* Whether (row, col) is a value of the current result. */
@@ -695,7 +704,7 @@ static int
 cell(struct db_pg_stmt *s, int col)
 {
 	return s != NULL && s->res != NULL && s->row >= 0 &&
-	    s->row < PQntuples(s->res) && col >= 0 && col < PQnfields(s->res);
+	    s->row < pq->ntuples(s->res) && col >= 0 && col < pq->nfields(s->res);
 }
 
 const char *
@@ -703,11 +712,11 @@ db_pg_column_text(struct db_pg_stmt *s, int col, size_t *len)
 {
 	if (len != NULL)
 		*len = 0;
-	if (!cell(s, col) || PQgetisnull(s->res, s->row, col))
+	if (!cell(s, col) || pq->getisnull(s->res, s->row, col))
 		return NULL;
 	if (len != NULL)
-		*len = (size_t)PQgetlength(s->res, s->row, col);
-	return PQgetvalue(s->res, s->row, col);
+		*len = (size_t)pq->getlength(s->res, s->row, col);
+	return pq->getvalue(s->res, s->row, col);
 }
 
 /* As SQLite: a boolean is 0 or 1, a real is cut to its integer part,
@@ -722,7 +731,7 @@ db_pg_column_int64(struct db_pg_stmt *s, int col)
 
 	if ((v = db_pg_column_text(s, col, NULL)) == NULL)
 		return 0;
-	if (PQftype(s->res, col) == DB_PG_BOOLOID)
+	if (pq->ftype(s->res, col) == DB_PG_BOOLOID)
 		return v[0] == 't';
 	errno = 0;
 	n = strtoll(v, &end, 10);
@@ -741,7 +750,7 @@ db_pg_column_double(struct db_pg_stmt *s, int col)
 
 	if ((v = db_pg_column_text(s, col, NULL)) == NULL)
 		return 0.0;
-	if (PQftype(s->res, col) == DB_PG_BOOLOID)
+	if (pq->ftype(s->res, col) == DB_PG_BOOLOID)
 		return v[0] == 't' ? 1.0 : 0.0;
 	return strtod(v, NULL);
 }
@@ -759,9 +768,9 @@ db_pg_column_blob(struct db_pg_stmt *s, int col, size_t *len)
 		*len = 0;
 	if ((v = db_pg_column_text(s, col, &n)) == NULL)
 		return NULL;
-	if (PQftype(s->res, col) == DB_PG_BYTEAOID) {
-		PQfreemem(s->blob);
-		if ((s->blob = PQunescapeBytea((const unsigned char *)v, &n)) == NULL)
+	if (pq->ftype(s->res, col) == DB_PG_BYTEAOID) {
+		pq->freemem(s->blob);
+		if ((s->blob = pq->unescapeBytea((const unsigned char *)v, &n)) == NULL)
 			return NULL;
 		v = (const char *)s->blob;
 	}
@@ -773,5 +782,5 @@ db_pg_column_blob(struct db_pg_stmt *s, int col, size_t *len)
 int
 db_pg_column_is_null(struct db_pg_stmt *s, int col)
 {
-	return !cell(s, col) || PQgetisnull(s->res, s->row, col);
+	return !cell(s, col) || pq->getisnull(s->res, s->row, col);
 }

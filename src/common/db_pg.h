@@ -5,7 +5,8 @@
  * functions below.  db.c keeps the statement cache (the same LRU and
  * one-off logic for both engines); this file owns the connection, the
  * server-side prepared statements, the bound values and the result rows.
- * The only file that includes libpq-fe.h.
+ * libpq is loaded at run time (db_pg_dl.h), the first time a postgresql://
+ * URL is used: SQLite deployments never map it.
  */
 #ifndef FCGI_USERS_DB_PG_H
 #define FCGI_USERS_DB_PG_H
@@ -83,7 +84,8 @@ int		 db_pg_column_is_null(struct db_pg_stmt *, int col);
 int		 db_pg_translate(const char *sql, char **out,
 		    int map[DB_PG_PARAMS_MAX + 1], int *maxidx, int *nparams);
 
-/* 1 when url is a PostgreSQL URL that libpq parses, else 0. */
+/* 1 when url is a PostgreSQL URL that libpq parses, 0 when not, -1 when
+ * libpq cannot be loaded (db_pg_dl.h). */
 int		 db_pg_url_valid(const char *url);
 /* The URL without its password ("postgresql://user@host:port/db") into
  * buf, for messages; "postgresql://?" when it does not parse. */

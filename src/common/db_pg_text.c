@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
 
 #include "db.h"
 #include "db_pg.h"
+#include "db_pg_dl.h"
 
 /* ---- placeholders ---- */
 
@@ -137,22 +137,26 @@ db_pg_translate(const char *sql, char **out, int map[DB_PG_PARAMS_MAX + 1],
 int
 db_pg_url_valid(const char *url)
 {
+	const struct pq_api *pq;
 	PQconninfoOption *opts;
 	char		*err = NULL;
 
 	if (!db_pg_is_url(url))
 		return 0;
-	if ((opts = PQconninfoParse(url, &err)) == NULL) {
-		PQfreemem(err);
+	if ((pq = db_pg_dl(NULL, 0)) == NULL)
+		return -1;
+	if ((opts = pq->conninfoParse(url, &err)) == NULL) {
+		pq->freemem(err);
 		return 0;
 	}
-	PQconninfoFree(opts);
+	pq->conninfoFree(opts);
 	return 1;
 }
 
 void
 db_pg_label(const char *url, char *buf, size_t len)
 {
+	const struct pq_api *pq;
 	PQconninfoOption *opts, *o;
 	const char	*user = NULL, *host = NULL, *port = NULL, *db = NULL;
 	char		*err = NULL;
@@ -160,8 +164,10 @@ db_pg_label(const char *url, char *buf, size_t len)
 	if (len == 0)
 		return;
 	(void)snprintf(buf, len, "postgresql://?");
-	if ((opts = PQconninfoParse(url, &err)) == NULL) {
-		PQfreemem(err);
+	if ((pq = db_pg_dl(NULL, 0)) == NULL)
+		return;
+	if ((opts = pq->conninfoParse(url, &err)) == NULL) {
+		pq->freemem(err);
 		return;
 	}
 	for (o = opts; o->keyword != NULL; o++) {
@@ -180,5 +186,5 @@ db_pg_label(const char *url, char *buf, size_t len)
 	    user != NULL ? user : "", user != NULL ? "@" : "",
 	    host != NULL ? host : "", port != NULL ? ":" : "",
 	    port != NULL ? port : "", db != NULL ? db : "");
-	PQconninfoFree(opts);
+	pq->conninfoFree(opts);
 }
