@@ -3,6 +3,9 @@
 #
 #   cmake -DSCHEMA_DIR=schema/sqlite -DOUTPUT_C=migrations_sqlite.c -P embed_schema_script.cmake
 #
+# With -DSUFFIX=_postgres the functions are migrate_list_postgres() and
+# migrate_latest_postgres(): one build embeds every engine's folder.
+#
 # Every *.sql file must be named NNNN_name.sql (four digits, then [a-z0-9_]),
 # the numbers must run 0001, 0002, ... without gap or duplicate, and each
 # file must hold exactly one "-- migrate:up" line followed by exactly one
@@ -19,6 +22,11 @@ cmake_minimum_required(VERSION 3.25)
 if(NOT DEFINED SCHEMA_DIR OR NOT DEFINED OUTPUT_C)
   message(FATAL_ERROR
     "usage: cmake -DSCHEMA_DIR=<dir> -DOUTPUT_C=<file.c> -P ${CMAKE_CURRENT_LIST_FILE}")
+endif()
+if(NOT DEFINED SUFFIX)
+  set(SUFFIX "")
+elseif(NOT SUFFIX MATCHES "^(_[a-z0-9]+)?$")
+  message(FATAL_ERROR "embed schema: SUFFIX must be empty or _[a-z0-9]+")
 endif()
 if(NOT IS_DIRECTORY "${SCHEMA_DIR}")
   message(FATAL_ERROR "embed schema: ${SCHEMA_DIR} is not a directory")
@@ -149,9 +157,9 @@ else()
   string(APPEND out "static const struct migration migrations[] = {\n${entries}};\n")
   string(APPEND out "#define MIGRATIONS_N\t(sizeof(migrations) / sizeof(migrations[0]))\n\n")
 endif()
-string(APPEND out "const struct migration *\nmigrate_list(size_t *n)\n{\n")
+string(APPEND out "const struct migration *\nmigrate_list${SUFFIX}(size_t *n)\n{\n")
 string(APPEND out "\tif (n != NULL)\n\t\t*n = MIGRATIONS_N;\n\treturn migrations;\n}\n\n")
-string(APPEND out "int\nmigrate_latest(void)\n{\n\treturn ${latest};\n}\n")
+string(APPEND out "int\nmigrate_latest${SUFFIX}(void)\n{\n\treturn ${latest};\n}\n")
 
 file(WRITE "${OUTPUT_C}.tmp" "${out}")
 file(COPY_FILE "${OUTPUT_C}.tmp" "${OUTPUT_C}" ONLY_IF_DIFFERENT)

@@ -234,7 +234,8 @@ cli_password_params(struct cli *c, struct password_params *pp)
 }
 
 /*
- * The SQLite file to work on: --database, else the settings' DATABASE_URL.
+ * The database to work on (a SQLite file or a postgresql:// URL):
+ * --database, else the settings' DATABASE_URL.
  * config_load() also demands JWT_SECRET, which migrate does not need; when
  * it fails, DATABASE_URL is taken from the environment alone.
  * XXX That fallback does not read FCGI_USERS_ENV_FILE: when an env file is
@@ -250,16 +251,17 @@ cli_db_path(struct cli *c)
 		return 0;
 	c->busy_ms = CLI_BUSY_MS_DEFAULT;
 	if (c->database != NULL)
-		c->db_path = strdup(c->database);
+		c->db_path = strstr(c->database, "://") != NULL ?
+		    config_database_locator(c->database) : strdup(c->database);
 	else if ((cfg = cli_config(c)) != NULL) {
 		c->busy_ms = (int)cfg->db_busy_timeout_ms;
 		c->db_path = strdup(cfg->database_path);
 	} else if (c->cfg_state == -2)
 		return -1;	/* an env or key file open to others: said */
 	else if ((url = getenv("DATABASE_URL")) != NULL && *url != '\0') {
-		if ((c->db_path = config_sqlite_path(url)) == NULL) {
-			cli_err(NULL, "DATABASE_URL is not a SQLite path or"
-			    " sqlite:/// URL");
+		if ((c->db_path = config_database_locator(url)) == NULL) {
+			cli_err(NULL, "DATABASE_URL is not a SQLite path, a"
+			    " sqlite:/// URL or a postgresql:// URL");
 			return -1;
 		}
 	} else if ((url = getenv("FCGI_USERS_ENV_FILE")) != NULL && *url != '\0') {
@@ -270,10 +272,13 @@ cli_db_path(struct cli *c)
 	} else
 		c->db_path = strdup(CLI_DATABASE_DEFAULT);
 	if (c->db_path == NULL) {
-		/* Out of memory: nothing to do but say so and exit. */
-		cli_err(NULL, "out of memory");
+		/* Out of memory (or a --database URL of no engine). */
+		cli_err(NULL, c->database != NULL ? "--database: not a SQLite"
+		    " path or a postgresql:// URL" : "out of memory");
 		return -1;
 	}
+	/* Messages name the database without a URL's password. */
+	db_label(c->db_path, c->db_label, sizeof(c->db_label));
 	return 0;
 }
 
@@ -299,7 +304,7 @@ cli_db_open(struct cli *c, int flags, struct db **db)
 	e = db_open(c->db_path, flags, c->busy_ms, db);
 	(void)umask(old);
 	if (e != DB_OK) {
-		cli_err(NULL, "%s: %s%s", c->db_path, db_strerror(e),
+		cli_err(NULL, "%s: %s%s", c->db_label, db_strerror(e),
 		    e == DB_CANTOPEN && !(flags & DB_OPEN_CREATE) ?
 		    " (create it with `" CLI_PROG " migrate up`)" : "");
 		*db = NULL;
@@ -318,18 +323,18 @@ cli_db_ready(struct cli *c, const char *where, struct db **db)
 		return -1;
 	if ((e = migrate_current(*db, &current)) != DB_OK) {
 		cli_err(where, "%s: cannot read the schema version: %s",
-		    c->db_path, db_strerror(e));
+		    c->db_label, db_strerror(e));
 		goto fail;
 	}
 	if (current < migrate_latest()) {
 		cli_err(where, "%s is at schema version %04d, this build needs"
-		    " %04d: run `%s migrate up` first", c->db_path, current,
+		    " %04d: run `%s migrate up` first", c->db_label, current,
 		    migrate_latest(), CLI_PROG);
 		goto fail;
 	}
 	if (current > migrate_latest())
 		cli_err(where, "warning: %s is at schema version %04d, newer"
-		    " than the %04d this build knows", c->db_path, current,
+		    " than the %04d this build knows", c->db_label, current,
 		    migrate_latest());
 	return 0;
 fail:

@@ -33,6 +33,7 @@ enum cli_exit {
 struct cli {
 	const char	*database;	/* --database PATH, or NULL */
 	char		*db_path;	/* resolved by cli_db_open() */
+	char		 db_label[256];	/* db_path for messages (db_label()) */
 	int		 busy_ms;
 	int		 cfg_state;	/* 0: not loaded yet, 1: loaded, -1: failed,
 				   -2: refused (a file open to other users) */
@@ -74,6 +75,9 @@ int		 user_lookup(struct db *, struct arena *, const char *where,
 		    const char *email, struct user *u);
 /* `import gazetteer FILE ...` (gazetteer.c): argv[0] is the subcommand. */
 int		 import_gazetteer(struct cli *, int argc, char *argv[]);
+/* `import sqlite PATH` (import_sqlite.c), and its command row for --help. */
+int		 import_sqlite(struct cli *, int argc, char *argv[]);
+extern const struct cli_cmd import_sqlite_cmd;
 
 /* "fcgi-users: where: message\n" on stderr. */
 void		 cli_err(const char *where, const char *fmt, ...)

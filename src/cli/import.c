@@ -48,6 +48,7 @@
 enum import_cmd_id {
 	IMPORT_CMD_FASTAPI_USERS,
 	IMPORT_CMD_GAZETTEER,
+	IMPORT_CMD_SQLITE,
 	IMPORT_CMD__MAX
 };
 
@@ -134,7 +135,10 @@ static const struct cli_cmd import_cmds[IMPORT_CMD__MAX] = {
 	    fu_opts },
 	[IMPORT_CMD_GAZETTEER] = { "gazetteer", import_gazetteer,
 	    "FILE [--admin1 FILE] [--countries FILE] [--out PATH]",
-	    "build the offline gazetteer from a GeoNames dump", NULL, NULL }
+	    "build the offline gazetteer from a GeoNames dump", NULL, NULL },
+	[IMPORT_CMD_SQLITE] = { "sqlite", import_sqlite, "[--dry-run] PATH",
+	    "copy a fcgi-users SQLite database into ours (to PostgreSQL)",
+	    NULL, NULL },
 };
 
 struct fu_args {
@@ -665,7 +669,7 @@ import_fastapi_users(struct cli *c, int argc, char *argv[])
 	    cli_db_ready(c, "import fastapi-users", &r.db) == -1)
 		goto out;
 	if ((e = db_begin(r.db)) != DB_OK) {
-		cli_err("import fastapi-users", "%s: %s", c->db_path, db_strerror(e));
+		cli_err("import fastapi-users", "%s: %s", c->db_label, db_strerror(e));
 		goto out;
 	}
 	began = 1;
@@ -677,7 +681,7 @@ import_fastapi_users(struct cli *c, int argc, char *argv[])
 		e = db_commit(r.db);
 	began = 0;
 	if (e != DB_OK) {
-		cli_err("import fastapi-users", "%s: %s", c->db_path, db_strerror(e));
+		cli_err("import fastapi-users", "%s: %s", c->db_label, db_strerror(e));
 		goto out;
 	}
 	printf("%s%s %ld, %s %ld (duplicates %ld, invalid %ld)%s\n",

@@ -49,8 +49,9 @@ static const struct cli_cmd cli_cmds[CLI_CMD__MAX] = {
 	    "make JWT signing keys", NULL, NULL },
 	[CLI_CMD_TOKEN] = { "token", token_main, "mint ...",
 	    "mint a token for a user (scripts, MCP clients)", NULL, NULL },
-	[CLI_CMD_IMPORT] = { "import", import_main, "fastapi-users ...",
-	    "bring users over from a FastAPI-Users database", NULL, NULL },
+	[CLI_CMD_IMPORT] = { "import", import_main, "fastapi-users|sqlite ...",
+	    "bring users over from a FastAPI-Users or fcgi-users SQLite database",
+	    NULL, NULL },
 	[CLI_CMD_VERSION] = { "version", cmd_version, "",
 	    "print the version", NULL, NULL },
 	[CLI_CMD_HELP] = { "help", cmd_help, "[COMMAND [SUBCOMMAND]]",
@@ -178,7 +179,7 @@ cmd_migrate(struct cli *c, int argc, char *argv[])
 		else
 			fprintf(stderr, "%s: %s is at schema version %04d, newer"
 			    " than the %04d this build knows: upgrade %s\n",
-			    CLI_PROG, c->db_path, current, migrate_latest(),
+			    CLI_PROG, c->db_label, current, migrate_latest(),
 			    CLI_PROG);
 		goto out;
 	}
@@ -195,7 +196,7 @@ cmd_migrate(struct cli *c, int argc, char *argv[])
 fail:
 	(void)fflush(stdout);
 	fprintf(stderr, "%s: migrate %s: %s: %s\n", CLI_PROG, op->name,
-	    c->db_path, db_strerror(e));
+	    c->db_label, db_strerror(e));
 out:
 	db_close(db);
 	return ret;

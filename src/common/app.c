@@ -187,6 +187,7 @@ enum app_state
 app_db_ready(struct app *app)
 {
 	enum db_err	 e;
+	char		 label[256];
 	int		 version = 0, latest;
 	char		 why[1024];
 
@@ -221,16 +222,18 @@ app_db_ready(struct app *app)
 		return app->state;
 	}
 	latest = migrate_latest();
+	/* The locator without a URL's password. */
+	db_label(app->config.database_path, label, sizeof(label));
 	if (version < latest) {
 		if (app->state != APP_SCHEMA_BEHIND)
 			log_error("database schema is behind this program: run "
-			    "`fcgi-users migrate up`", "database", app->config.database_path);
+			    "`fcgi-users migrate up`", "database", label);
 		app->state = APP_SCHEMA_BEHIND;
 		return app->state;
 	}
 	if (version > latest)
 		log_warn("database schema is newer than this program",
-		    "database", app->config.database_path);
+		    "database", label);
 	app->state = APP_READY;
 	return app->state;
 }

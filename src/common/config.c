@@ -20,6 +20,8 @@
 #include <openssl/crypto.h>
 
 #include "config.h"
+#include "db.h"
+#include "db_pg.h"
 #include "fileperm.h"
 #include "log.h"
 #include "mail.h"
@@ -84,6 +86,7 @@ static const char *const log_levels[] = {
 
 static int	check_not_blank(const char *, char *, size_t);
 static int	check_database_url(const char *, char *, size_t);
+static const char *pg_url_rest(const char *);
 static int	check_base_path(const char *, char *, size_t);
 static int	check_pem(const char *, char *, size_t);
 static int	check_rate_limit(const char *, char *, size_t);
@@ -233,7 +236,7 @@ static const struct setting settings[] = {
 	{ "GEOCODING_RATE_LIMIT_ADMIN", SET_STRING, "unlimited", 0, 0, 1,
 	    RATELIMIT_SPEC_MAX, S(geocoding_rate_limit_admin), NO_INT, NULL,
 	    check_rate_limit_or_unlimited },
-	{ "RATE_LIMIT_STORE", SET_CHOICE, "shared-memory", 0, 0, 0, 0,
+	{ "RATE_LIMIT_STORE", SET_CHOICE, NULL, 0, 0, 0, 0,
 	    S(rate_limit_store_name), S(rate_limit_store), rate_limit_stores,
 	    NULL },
 	{ "LOGIN_MAX_FAILURES", SET_INT, "10", 0, 0, 1, 10000,
@@ -328,12 +331,26 @@ static int
 check_database_url(const char *v, char *why, size_t len)
 {
 	char	*p;
+	int	 ok;
 
-	if ((p = config_sqlite_path(v)) == NULL) {
-		snprintf(why, len, "must be a SQLite path or sqlite:/// URL");
+	if ((p = config_database_locator(v)) == NULL) {
+		snprintf(why, len, "must be a SQLite path, a sqlite:/// URL or a"
+		    " postgresql:// URL");
 		return -1;
 	}
+	/* libpq's message may quote part of the URL: not repeated here. */
+	ok = pg_url_rest(v) == NULL ? 1 : db_url_valid(p);
 	free(p);
+	if (ok == -1) {
+		snprintf(why, len, "a PostgreSQL URL needs libpq (libpq.so.5;"
+		    " Debian: libpq5), which cannot be loaded");
+		return -1;
+	}
+	if (!ok) {
+		snprintf(why, len, "is not a valid PostgreSQL URL (libpq's form:"
+		    " postgresql://user:password@host:port/dbname?param=value)");
+		return -1;
+	}
 	return 0;
 }
 
@@ -451,6 +468,42 @@ config_sqlite_path(const char *url)
 	if (n == 0)
 		return NULL;
 	return strndup(p, n);
+}
+
+/* What follows the scheme of a PostgreSQL URL: postgresql://, postgres://
+ * or SQLAlchemy's postgresql+DRIVER:// (asyncpg, psycopg...); else NULL. */
+static const char *
+pg_url_rest(const char *url)
+{
+	const char	*p;
+
+	if (strncmp(url, "postgresql://", 13) == 0)
+		return url + 13;
+	if (strncmp(url, "postgres://", 11) == 0)
+		return url + 11;
+	if (strncmp(url, "postgresql+", 11) != 0)
+		return NULL;
+	for (p = url + 11; islower((unsigned char)*p) ||
+	    isdigit((unsigned char)*p) || *p == '_'; p++)
+		continue;
+	if (p == url + 11 || strncmp(p, "://", 3) != 0)
+		return NULL;
+	return p + 3;
+}
+
+char *
+config_database_locator(const char *url)
+{
+	const char	*rest;
+	char		*loc;
+
+	if (url == NULL)
+		return NULL;
+	if ((rest = pg_url_rest(url)) == NULL)
+		return config_sqlite_path(url);
+	if (asprintf(&loc, "postgresql://%s", rest) == -1)
+		return NULL;
+	return loc;
 }
 
 /* --- env file ------------------------------------------------------- */
@@ -853,8 +906,22 @@ config_load(struct config *c, char *const *envp, const char **bad, char *why,
 	/* The index in bool_names when given (odd: true), else ENV decides. */
 	c->docs_enabled = c->docs_enabled_name != NULL ? c->docs_enabled & 1 :
 	    c->env != CONFIG_ENV_PRODUCTION;
-	if ((c->database_path = config_sqlite_path(c->database_url)) == NULL) {
+	if ((c->database_path = config_database_locator(c->database_url)) == NULL) {
 		ret = CONFIG_ENOMEM;
+		goto out;
+	}
+	/* Quotas: a zone shared by the processes of one host, which is all of
+	 * them with SQLite; hosts that share a PostgreSQL database share its
+	 * table instead, and a zone there would give each host a quota. */
+	if (c->rate_limit_store_name == NULL)
+		c->rate_limit_store = db_pg_is_url(c->database_path) ?
+		    CONFIG_RATE_LIMIT_DATABASE : CONFIG_RATE_LIMIT_SHARED;
+	else if (c->rate_limit_store == CONFIG_RATE_LIMIT_SHARED &&
+	    db_pg_is_url(c->database_path)) {
+		*bad = "RATE_LIMIT_STORE";
+		snprintf(why, whylen, "shared-memory keeps a quota per host: "
+		    "with a PostgreSQL DATABASE_URL it must be database");
+		ret = CONFIG_EINVALID;
 		goto out;
 	}
 out:

@@ -62,7 +62,8 @@ struct config {
 	int64_t		 refresh_token_days;	/* REFRESH_TOKEN_DAYS [30], 1..3650 (refresh.h) */
 	/* storage */
 	char		*database_url;		/* DATABASE_URL [./fastapi_users.db] */
-	char		*database_path;		/* derived: the SQLite file */
+	char		*database_path;		/* derived: the SQLite file, or a
+						 * postgresql:// URL (db_open) */
 	int64_t		 db_busy_timeout_ms;	/* DB_BUSY_TIMEOUT_MS [5000] */
 	/* HTTP */
 	char		*cors_allowed_origins;	/* CORS_ALLOWED_ORIGINS [*] */
@@ -131,7 +132,7 @@ struct config {
 	char		*geocoding_rate_limit_user;	/* GEOCODING_USER_RATE_LIMIT [10/minute] */
 	char		*geocoding_rate_limit_premium;	/* GEOCODING_RATE_LIMIT_PREMIUM [unset: the user's] */
 	char		*geocoding_rate_limit_admin;	/* GEOCODING_RATE_LIMIT_ADMIN [unlimited] */
-	int		 rate_limit_store;	/* RATE_LIMIT_STORE [shared-memory]: enum config_rate_limit_store */
+	int		 rate_limit_store;	/* RATE_LIMIT_STORE [shared-memory; database with PostgreSQL]: enum config_rate_limit_store */
 	char		*rate_limit_store_name;
 	/* login throttling (throttle.h) */
 	int64_t		 login_max_failures;	/* LOGIN_MAX_FAILURES [10]: per account */
@@ -179,6 +180,10 @@ int		 config_default_env_file(const char *exe, char *buf, size_t len);
 /* The SQLite file named by a DATABASE_URL (a path, sqlite:///rel, sqlite:////abs,
  * sqlite+aiosqlite:///…); NULL for what is not a SQLite URL.  Caller frees. */
 char		*config_sqlite_path(const char *url);
+/* What db_open takes for a DATABASE_URL: the SQLite file, or for
+ * postgresql://, postgres:// and SQLAlchemy's postgresql+DRIVER:// the URL
+ * as postgresql://…; NULL for anything else.  Caller frees. */
+char		*config_database_locator(const char *url);
 
 /*
  * The settings table, for documentation and its tests: the name and the

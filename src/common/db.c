@@ -8,6 +8,11 @@
  * SQLITE_BUSY.  Bound values are never logged: error lines carry the
  * engine's message (which names tables and columns, not values) and, for
  * statements that fail to prepare, the SQL text with its `?` placeholders.
+ *
+ * A connection opened on a postgresql:// URL is PostgreSQL's: each
+ * function below hands it to db_pg.c (db->pg, s->pg set) in one line at
+ * its top, and the statement cache, db_transaction and its retries are
+ * shared by both engines.
  */
 #include <errno.h>
 #include <sched.h>
@@ -20,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "db_pg.h"
 #include "log.h"
 
 /* db_transaction: attempts, and the back-off between them. */
@@ -41,6 +47,7 @@ struct db_stmt {
 	int		 busy;		/* handed out, db_stmt_done not yet called */
 	int		 cached;	/* 0: a one-off, finalised by db_stmt_done */
 	struct db_stmt	*next;		/* one-off statements still handed out */
+	struct db_pg_stmt *pg;		/* PostgreSQL's (then st is NULL) */
 };
 
 struct db {
@@ -51,6 +58,7 @@ struct db {
 	size_t		 ncache;
 	struct db_stmt	*cache[DB_STMT_CACHE_MAX];
 	struct db_stmt	*oneoff;	/* list of busy one-off statements */
+	struct db_pg	*pg;		/* PostgreSQL's connection (then h is NULL) */
 };
 
 static const char *const db_errs[DB__MAX] = {
@@ -65,6 +73,7 @@ static const char *const db_errs[DB__MAX] = {
 	[DB_FULL] =		"database or disk is full",
 	[DB_CANTOPEN] =		"cannot open database file",
 	[DB_CORRUPT] =		"database file is corrupt or not a database",
+	[DB_UNAVAILABLE] =	"database server unavailable",
 };
 
 /* For empty text and blobs: SQLite binds SQL NULL for a NULL pointer. */
@@ -158,6 +167,7 @@ db_stmt_free(struct db_stmt *s)
 {
 	if (s == NULL)
 		return;
+	db_pg_stmt_free(s->pg);
 	sqlite3_finalize(s->st);
 	free(s->sql);
 	free(s);
@@ -225,6 +235,24 @@ db_pragmas(struct db *db, int flags)
 	if ((ret = db_pragma(db, "PRAGMA synchronous=NORMAL", NULL, 0)) != DB_OK)
 		return ret;
 	return db_pragma(db, "PRAGMA foreign_keys=ON", NULL, 0);
+}
+
+/* db_open for a PostgreSQL URL. */
+static enum db_err
+db_open_pg(const char *url, int flags, int busy_ms, struct db **out)
+{
+	struct db	*db;
+	enum db_err	 ret;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL)
+		return DB_NOMEM;	/* the caller may exit; it will be respawned */
+	db->busy_ms = busy_ms < 0 ? 0 : busy_ms;
+	if ((ret = db_pg_open(url, flags, db->busy_ms, &db->pg)) != DB_OK) {
+		free(db);
+		return ret;
+	}
+	*out = db;
+	return DB_OK;
 }
 
 /* Monotonic microseconds. */
@@ -298,6 +326,9 @@ db_open(const char *path, int flags, int busy_ms, struct db **out)
 		log_error("db_open: bad arguments");
 		goto out;
 	}
+	if (db_pg_is_url(path))
+		return (flags & DB_OPEN_SCRATCH) ? DB_ERROR :
+		    db_open_pg(path, flags, busy_ms, out);
 	/* "" would open a private temporary database: never what was meant. */
 	if (path[0] == '\0') {
 		ret = DB_CANTOPEN;
@@ -357,12 +388,14 @@ db_close(struct db *db)
 
 	if (db == NULL)
 		return;
+	db_pg_closing(db->pg);
 	for (i = 0; i < db->ncache; i++)
 		db_stmt_free(db->cache[i]);
 	while ((s = db->oneoff) != NULL) {
 		db->oneoff = s->next;
 		db_stmt_free(s);
 	}
+	db_pg_close(db->pg);
 	/* Rolls back an open transaction (https://sqlite.org/c3ref/close.html). */
 	if (db->h != NULL && (rc = sqlite3_close(db->h)) != SQLITE_OK)
 		log_error("database close failed", "detail", sqlite3_errstr(rc));
@@ -372,6 +405,8 @@ db_close(struct db *db)
 const char *
 db_errmsg(struct db *db)
 {
+	if (db != NULL && db->pg != NULL)
+		return db_pg_errmsg(db->pg);
 	if (db == NULL || db->h == NULL)
 		return "no database connection";
 	return sqlite3_errmsg(db->h);
@@ -384,6 +419,8 @@ db_exec(struct db *db, const char *sql)
 
 	if (db == NULL || sql == NULL)
 		return DB_ERROR;
+	if (db->pg != NULL)
+		return db_pg_exec(db->pg, sql);
 	rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
 	return rc == SQLITE_OK ? DB_OK : db_fail(db, rc, "exec", NULL);
 }
@@ -421,6 +458,11 @@ db_stmt_new(struct db *db, const char *sql, uint32_t hash, int cached,
 	s->key = sql;
 	s->hash = hash;
 	s->cached = cached;
+	if (db->pg != NULL) {
+		if ((ret = db_pg_stmt_new(db->pg, sql, cached, &s->pg)) != DB_OK)
+			goto out;
+		goto ready;
+	}
 	/* https://sqlite.org/c3ref/prepare.html: PERSISTENT for long-lived ones. */
 	rc = sqlite3_prepare_v3(db->h, sql, -1,
 	    cached ? SQLITE_PREPARE_PERSISTENT : 0, &s->st, NULL);
@@ -434,6 +476,7 @@ db_stmt_new(struct db *db, const char *sql, uint32_t hash, int cached,
 		ret = DB_ERROR;
 		goto out;
 	}
+ready:
 	*out = s;
 	s = NULL;
 	ret = DB_OK;
@@ -548,6 +591,8 @@ db_bind_text(struct db_stmt *s, int idx, const char *p, size_t len)
 		return DB_ERROR;
 	if (p == NULL)
 		p = db_empty;
+	if (s->pg != NULL)
+		return db_pg_bind_text(s->pg, idx, p, len);
 	return db_bind_rc(s, sqlite3_bind_text64(s->st, idx, p,
 	    (sqlite3_uint64)len, SQLITE_TRANSIENT, SQLITE_UTF8));
 }
@@ -557,6 +602,8 @@ db_bind_int64(struct db_stmt *s, int idx, int64_t v)
 {
 	if (s == NULL)
 		return DB_ERROR;
+	if (s->pg != NULL)
+		return db_pg_bind_int64(s->pg, idx, v);
 	return db_bind_rc(s, sqlite3_bind_int64(s->st, idx, (sqlite3_int64)v));
 }
 
@@ -565,6 +612,8 @@ db_bind_double(struct db_stmt *s, int idx, double v)
 {
 	if (s == NULL)
 		return DB_ERROR;
+	if (s->pg != NULL)
+		return db_pg_bind_double(s->pg, idx, v);
 	return db_bind_rc(s, sqlite3_bind_double(s->st, idx, v));
 }
 
@@ -575,6 +624,8 @@ db_bind_blob(struct db_stmt *s, int idx, const void *p, size_t len)
 		return DB_ERROR;
 	if (p == NULL)
 		p = db_empty;
+	if (s->pg != NULL)
+		return db_pg_bind_blob(s->pg, idx, p, len);
 	return db_bind_rc(s, sqlite3_bind_blob64(s->st, idx, p,
 	    (sqlite3_uint64)len, SQLITE_TRANSIENT));
 }
@@ -584,6 +635,8 @@ db_bind_null(struct db_stmt *s, int idx)
 {
 	if (s == NULL)
 		return DB_ERROR;
+	if (s->pg != NULL)
+		return db_pg_bind_null(s->pg, idx);
 	return db_bind_rc(s, sqlite3_bind_null(s->st, idx));
 }
 
@@ -594,6 +647,8 @@ db_step(struct db_stmt *s)
 
 	if (s == NULL)
 		return DB_ERROR;
+	if (s->pg != NULL)
+		return db_pg_step(s->pg);
 	rc = sqlite3_step(s->st);
 	if (rc == SQLITE_ROW)
 		return DB_ROW;
@@ -607,6 +662,8 @@ db_column_text(struct db_stmt *s, int col, size_t *len)
 {
 	const unsigned char *p = NULL;
 
+	if (s != NULL && s->pg != NULL)
+		return db_pg_column_text(s->pg, col, len);
 	if (s != NULL && col >= 0 && col < sqlite3_column_count(s->st)) {
 		/* Text first, then its length (https://sqlite.org/c3ref/column_blob.html). */
 		p = sqlite3_column_text(s->st, col);
@@ -621,6 +678,8 @@ db_column_text(struct db_stmt *s, int col, size_t *len)
 int64_t
 db_column_int64(struct db_stmt *s, int col)
 {
+	if (s != NULL && s->pg != NULL)
+		return db_pg_column_int64(s->pg, col);
 	if (s == NULL || col < 0 || col >= sqlite3_column_count(s->st))
 		return 0;
 	return (int64_t)sqlite3_column_int64(s->st, col);
@@ -629,6 +688,8 @@ db_column_int64(struct db_stmt *s, int col)
 double
 db_column_double(struct db_stmt *s, int col)
 {
+	if (s != NULL && s->pg != NULL)
+		return db_pg_column_double(s->pg, col);
 	if (s == NULL || col < 0 || col >= sqlite3_column_count(s->st))
 		return 0.0;
 	return sqlite3_column_double(s->st, col);
@@ -640,6 +701,8 @@ db_column_blob(struct db_stmt *s, int col, size_t *len)
 {
 	const void	*p = NULL;
 
+	if (s != NULL && s->pg != NULL)
+		return db_pg_column_blob(s->pg, col, len);
 	if (len != NULL)
 		*len = 0;
 	if (s == NULL || col < 0 || col >= sqlite3_column_count(s->st) ||
@@ -656,6 +719,8 @@ db_column_blob(struct db_stmt *s, int col, size_t *len)
 int
 db_column_is_null(struct db_stmt *s, int col)
 {
+	if (s != NULL && s->pg != NULL)
+		return db_pg_column_is_null(s->pg, col);
 	if (s == NULL || col < 0 || col >= sqlite3_column_count(s->st))
 		return 1;
 	return sqlite3_column_type(s->st, col) == SQLITE_NULL;
@@ -678,10 +743,14 @@ db_stmt_done(struct db_stmt *s)
 		db_stmt_free(s);
 		return;
 	}
+	s->busy = 0;
+	if (s->pg != NULL) {
+		db_pg_stmt_reset(s->pg);
+		return;
+	}
 	/* reset returns the last step's error again: already reported. */
 	(void)sqlite3_reset(s->st);
 	(void)sqlite3_clear_bindings(s->st);
-	s->busy = 0;
 }
 
 int64_t
@@ -689,7 +758,42 @@ db_changes(struct db *db)
 {
 	if (db == NULL)
 		return 0;
+	if (db->pg != NULL)
+		return db_pg_changes(db->pg);
 	return (int64_t)sqlite3_changes64(db->h);
+}
+
+enum db_engine
+db_engine(const struct db *db)
+{
+	return db != NULL && db->pg != NULL ? DB_ENGINE_POSTGRES :
+	    DB_ENGINE_SQLITE;
+}
+
+int
+db_url_valid(const char *url)
+{
+	return db_pg_url_valid(url);
+}
+
+void
+db_label(const char *locator, char *buf, size_t len)
+{
+	if (len == 0)
+		return;
+	if (db_pg_is_url(locator))
+		db_pg_label(locator, buf, len);
+	else
+		(void)snprintf(buf, len, "%s", locator != NULL ? locator : "");
+}
+
+/* Whether a transaction is open (SQLite: not in autocommit mode). */
+static int
+db_in_tx(struct db *db)
+{
+	if (db->pg != NULL)
+		return db_pg_in_tx(db->pg);
+	return !sqlite3_get_autocommit(db->h);
 }
 
 /*
@@ -700,6 +804,8 @@ db_changes(struct db *db)
 enum db_err
 db_begin(struct db *db)
 {
+	if (db != NULL && db->pg != NULL)
+		return db_exec(db, "BEGIN ISOLATION LEVEL SERIALIZABLE");
 	return db_exec(db, "BEGIN IMMEDIATE");
 }
 
@@ -715,7 +821,7 @@ db_rollback(struct db *db)
 	if (db == NULL)
 		return DB_ERROR;
 	/* After some errors SQLite has already rolled back. */
-	if (sqlite3_get_autocommit(db->h))
+	if (!db_in_tx(db))
 		return DB_OK;
 	return db_exec(db, "ROLLBACK");
 }
@@ -764,7 +870,7 @@ db_transaction_nested(struct db *db, enum db_err (*fn)(struct db *, void *),
 		return ret;
 	if ((ret = fn(db, arg)) == DB_OK)
 		return db_exec(db, "RELEASE db_transaction");
-	if (!sqlite3_get_autocommit(db->h)) {
+	if (db_in_tx(db)) {
 		(void)db_exec(db, "ROLLBACK TO db_transaction");
 		(void)db_exec(db, "RELEASE db_transaction");
 	}
@@ -788,7 +894,7 @@ db_transaction(struct db *db, enum db_err (*fn)(struct db *, void *), void *arg)
 
 	if (db == NULL || fn == NULL)
 		return DB_ERROR;
-	if (!sqlite3_get_autocommit(db->h))
+	if (db_in_tx(db))
 		return db_transaction_nested(db, fn, arg);
 	deadline = db_now_ms() + db->busy_ms + DB_TX_BUDGET_MS;
 	for (attempt = 0; attempt < DB_TX_ATTEMPTS; attempt++) {

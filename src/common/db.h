@@ -1,10 +1,23 @@
 /*
  * db: the storage connection.  Everything above this module speaks db_*
- * and plain SQL with `?` placeholders; this is the only file that includes
- * sqlite3.h (and, later, libpq-fe.h).  One connection per process, opened
- * before the first request, with WAL, a busy timeout, foreign keys and
- * synchronous=NORMAL; statements are prepared once and cached by their SQL
- * text; transactions retry on SQLITE_BUSY.
+ * and plain SQL with `?` placeholders; this module is the only one that
+ * includes sqlite3.h (db.c) or libpq-fe.h (db_pg*.c, the PostgreSQL engine
+ * that db.c dispatches to when db_open is given a postgresql:// URL).  One
+ * connection per process, opened before the first request; with SQLite,
+ * WAL, a busy timeout, foreign keys and synchronous=NORMAL; statements are
+ * prepared once and cached by their SQL text; transactions retry on
+ * SQLITE_BUSY (PostgreSQL: on a serialization failure or deadlock).
+ *
+ * Where the two dialects differ, a caller keeps one statement per engine
+ * side by side, indexed by db_engine():
+ *
+ *	static const char *const SQL_X[DB_ENGINE__MAX] = {
+ *		[DB_ENGINE_SQLITE] = "... max(a, ?) ...",
+ *		[DB_ENGINE_POSTGRES] = "... GREATEST(a, ?) ...",
+ *	};
+ *	db_prepare(db, SQL_X[db_engine(db)], &s);
+ *
+ * PostgreSQL gets the same `?`/`?NNN` placeholders (db_pg translates them).
  */
 #ifndef FCGI_USERS_DB_H
 #define FCGI_USERS_DB_H
@@ -24,7 +37,14 @@ enum db_err {
 	DB_FULL,		/* disk or file size limit reached */
 	DB_CANTOPEN,		/* the file cannot be opened or created */
 	DB_CORRUPT,
+	DB_UNAVAILABLE,		/* the database server cannot be reached */
 	DB__MAX
+};
+
+enum db_engine {
+	DB_ENGINE_SQLITE,
+	DB_ENGINE_POSTGRES,
+	DB_ENGINE__MAX
 };
 
 enum db_open_flags {
@@ -45,12 +65,24 @@ const char	*db_strerror(enum db_err);
  * DB_OPEN_SCRATCH, for a file nobody else sees until it is complete (the
  * gazetteer import builds one and renames it): no journal, no fsync and an
  * exclusive lock, so a crash leaves a file to throw away, and the caller
- * syncs it before using it. */
+ * syncs it before using it.
+ * A `path` that starts postgresql:// or postgres:// is a libpq URL instead:
+ * the connection is PostgreSQL's (db_pg.h: connect and statement timeouts
+ * from busy_ms, DB_UNAVAILABLE when the server cannot be reached;
+ * DB_OPEN_SCRATCH is refused). */
 enum db_err	 db_open(const char *path, int flags, int busy_ms, struct db **out);
 /* Finalises every cached statement and closes; accepts NULL. */
 void		 db_close(struct db *);
 /* The last error message of the engine (no bound values in it). */
 const char	*db_errmsg(struct db *);
+/* The engine of an open connection (SQLite for NULL). */
+enum db_engine	 db_engine(const struct db *);
+/* 1 when url is a postgresql:// URL that libpq can read, 0 when not, -1
+ * when libpq (loaded at run time, only for such URLs) is not installed. */
+int		 db_url_valid(const char *url);
+/* A locator fit for messages into buf: a path as it is, a URL without its
+ * password. */
+void		 db_label(const char *locator, char *buf, size_t len);
 
 /* Runs a script of statements without parameters. */
 enum db_err	 db_exec(struct db *, const char *sql);
@@ -82,7 +114,9 @@ void		 db_stmt_done(struct db_stmt *);
 /* Rows changed by the last statement. */
 int64_t		 db_changes(struct db *);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+/* BEGIN IMMEDIATE (PostgreSQL: BEGIN ISOLATION LEVEL SERIALIZABLE, so that
+ * a transaction sees and leaves the database as if it ran alone, which is
+ * what SQLite's one writer at a time gives) / COMMIT / ROLLBACK. */
 enum db_err	 db_begin(struct db *);
 enum db_err	 db_commit(struct db *);
 enum db_err	 db_rollback(struct db *);

@@ -46,6 +46,7 @@ enum fileperm_err	 fileperm_check_path(const char *path, int flags, char *why,
 /*
  * The database and the files SQLite keeps beside it (-wal, -journal: they
  * hold its pages), FILEPERM_PRIVATE.  The first unsafe one is reported.
+ * A postgresql:// locator names no local file: FILEPERM_OK.
  */
 enum fileperm_err	 fileperm_check_db(const char *path, char *why, size_t len);
 /* Adds "others: nothing" to the process's umask, so that what it creates

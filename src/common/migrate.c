@@ -1,13 +1,19 @@
 /*
  * migrate: applies and reverts the numbered migrations of schema/sqlite/
- * that the build embedded (cmake/EmbedSchema.cmake generates
- * migrate_list() and migrate_latest()).  Applied versions are rows of
+ * and schema/postgres/ that the build embedded (cmake/EmbedSchema.cmake
+ * generates migrate_list() and migrate_latest(), and their _postgres
+ * twins); the connection's engine picks the folder.  Applied versions are rows of
  * schema_migrations, created here on the first migrate_up; the current
  * version is the highest row.  Each migration runs in its own transaction
  * together with its row, so a failed script leaves no trace, and the
  * version is read again inside that transaction, so two admins migrating
  * at once apply each script once.  A database newer than this build is
  * never touched: its scripts are unknown here.
+ *
+ * On PostgreSQL a session advisory lock is held around migrate_up and
+ * migrate_down (two admins migrating at once take turns: a transaction
+ * there does not lock out the other's reads as SQLite's BEGIN IMMEDIATE
+ * does), and the scripts run without the statement timeout of db_open.
  *
  * XXX The migrations run inside a transaction, where SQLite ignores
  * PRAGMA foreign_keys; a later migration that rebuilds a referenced table
@@ -24,6 +30,41 @@
 #include "migrate.h"
 
 #define MIGRATE_WHY_MAX	512	/* bytes of an engine message kept for output */
+
+/* The statements whose text differs between the engines (db.h). */
+enum msql {
+	MSQL_HAS_TABLE,		/* one row: 1 when schema_migrations exists */
+	MSQL_RECORD,		/* ?1 version, ?2 name, applied now */
+	MSQL_LOCK,		/* NULL: no lock needed */
+	MSQL_UNLOCK,
+	MSQL_UNBOUNDED,		/* lifts the statement timeout; NULL: none */
+	MSQL__MAX
+};
+
+#define MIGRATE_LOCK_KEY	"7366224455263413"	/* "fcgi-users migrate" */
+
+static const char *const msql[DB_ENGINE__MAX][MSQL__MAX] = {
+	[DB_ENGINE_SQLITE] = {
+		/* https://sqlite.org/schematab.html */
+		[MSQL_HAS_TABLE] = "SELECT count(*) FROM sqlite_master"
+		    " WHERE type = 'table' AND name = 'schema_migrations'",
+		[MSQL_RECORD] = "INSERT INTO schema_migrations (version, name,"
+		    " applied_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+	},
+	[DB_ENGINE_POSTGRES] = {
+		[MSQL_HAS_TABLE] = "SELECT count(*) FROM pg_catalog.pg_tables"
+		    " WHERE schemaname = current_schema()"
+		    " AND tablename = 'schema_migrations'",
+		[MSQL_RECORD] = "INSERT INTO schema_migrations (version, name,"
+		    " applied_at) VALUES (?, ?, to_char(now() AT TIME ZONE 'UTC',"
+		    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))",
+		[MSQL_LOCK] = "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")",
+		[MSQL_UNLOCK] = "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")",
+		[MSQL_UNBOUNDED] = "SET statement_timeout = 0",
+	},
+};
+
+#define MSQL(db, id)	(msql[db_engine(db)][id])
 
 struct migrate_step {
 	const struct migration	*m;
@@ -59,13 +100,28 @@ migrate_short(const char *name)
 	return (p = strchr(name, '_')) != NULL ? p + 1 : name;
 }
 
+/* The migrations of db's engine. */
+static const struct migration *
+migrate_engine_list(struct db *db, size_t *n)
+{
+	return db_engine(db) == DB_ENGINE_POSTGRES ? migrate_list_postgres(n) :
+	    migrate_list(n);
+}
+
 static int
-migrate_width(void)
+migrate_engine_latest(struct db *db)
+{
+	return db_engine(db) == DB_ENGINE_POSTGRES ? migrate_latest_postgres() :
+	    migrate_latest();
+}
+
+static int
+migrate_width(struct db *db)
 {
 	const struct migration *list;
 	size_t		 i, n, len, w = 0;
 
-	list = migrate_list(&n);
+	list = migrate_engine_list(db, &n);
 	for (i = 0; i < n; i++)
 		if ((len = strlen(migrate_short(list[i].name))) > w)
 			w = len;
@@ -73,12 +129,12 @@ migrate_width(void)
 }
 
 static const struct migration *
-migrate_find(int version)
+migrate_find(struct db *db, int version)
 {
 	const struct migration *list;
 	size_t		 i, n;
 
-	list = migrate_list(&n);
+	list = migrate_engine_list(db, &n);
 	for (i = 0; i < n; i++)
 		if (list[i].version == version)
 			return &list[i];
@@ -95,7 +151,7 @@ migrate_blank(const char *s)
 	return 1;
 }
 
-/* Whether table schema_migrations exists (https://sqlite.org/schematab.html). */
+/* Whether table schema_migrations exists. */
 static enum db_err
 migrate_has_table(struct db *db, int *yes)
 {
@@ -103,8 +159,7 @@ migrate_has_table(struct db *db, int *yes)
 	enum db_err	 ret;
 
 	*yes = 0;
-	if ((ret = db_prepare(db, "SELECT count(*) FROM sqlite_master"
-	    " WHERE type = 'table' AND name = 'schema_migrations'", &s)) != DB_OK)
+	if ((ret = db_prepare(db, MSQL(db, MSQL_HAS_TABLE), &s)) != DB_OK)
 		return ret;
 	if ((ret = db_step(s)) == DB_ROW) {
 		*yes = db_column_int64(s, 0) > 0;
@@ -157,14 +212,30 @@ migrate_current(struct db *db, int *version)
 
 /* Refuses a database whose version this build does not know. */
 static int
-migrate_too_new(int current, FILE *out)
+migrate_too_new(struct db *db, int current, FILE *out)
 {
-	if (current <= migrate_latest())
+	if (current <= migrate_engine_latest(db))
 		return 0;
 	migrate_say(out, "database schema is at version %04d, newer than the"
 	    " %04d this build of fcgi-users knows: upgrade fcgi-users\n",
-	    current, migrate_latest());
+	    current, migrate_engine_latest(db));
 	return 1;
+}
+
+/* Takes (on) or gives back (off) the engine's migration lock, and lifts
+ * the statement timeout for the scripts; nothing on SQLite. */
+static enum db_err
+migrate_exclusive(struct db *db, int on)
+{
+	const char	*lock = MSQL(db, on ? MSQL_LOCK : MSQL_UNLOCK);
+	const char	*unbounded = MSQL(db, MSQL_UNBOUNDED);
+	enum db_err	 ret;
+
+	if (lock != NULL && (ret = db_exec(db, lock)) != DB_OK)
+		return ret;
+	if (on && unbounded != NULL)
+		return db_exec(db, unbounded);
+	return DB_OK;
 }
 
 static enum db_err
@@ -185,8 +256,7 @@ migrate_record(struct db *db, const struct migrate_step *st)
 	enum db_err	 ret;
 
 	sql = st->down ? "DELETE FROM schema_migrations WHERE version = ?" :
-	    "INSERT INTO schema_migrations (version, name, applied_at)"
-	    " VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))";
+	    MSQL(db, MSQL_RECORD);
 	if ((ret = db_prepare(db, sql, &s)) != DB_OK)
 		return ret;
 	ret = db_bind_int64(s, 1, st->m->version);
@@ -243,26 +313,25 @@ migrate_run(struct db *db, struct migrate_step *st, FILE *out)
 	ret = db_transaction(db, migrate_step_tx, st);
 	if (ret != DB_OK)
 		migrate_say(out, "%04d %-*s  failed: %s (%s)\n", st->m->version,
-		    migrate_width(), migrate_short(st->m->name),
+		    migrate_width(db), migrate_short(st->m->name),
 		    db_strerror(ret), st->why);
 	else if (st->done)
 		migrate_say(out, "%04d %-*s  %s\n", st->m->version,
-		    migrate_width(), migrate_short(st->m->name),
+		    migrate_width(db), migrate_short(st->m->name),
 		    st->down ? "reverted" : "applied");
 	return ret;
 }
 
-enum db_err
-migrate_up(struct db *db, int target, FILE *out)
+/* migrate_up under the migration lock. */
+static enum db_err
+migrate_up_locked(struct db *db, int target, FILE *out)
 {
 	const struct migration *list;
 	struct migrate_step st;
 	enum db_err	 ret;
 	size_t		 i, n;
-	int		 current, latest = migrate_latest();
+	int		 current, latest = migrate_engine_latest(db);
 
-	if (db == NULL)
-		return DB_ERROR;
 	if (target < 0 || target > latest) {
 		migrate_say(out, "no migration %04d in this build (latest %04d)\n",
 		    target, latest);
@@ -272,7 +341,7 @@ migrate_up(struct db *db, int target, FILE *out)
 		target = latest;
 	if ((ret = migrate_current(db, &current)) != DB_OK)
 		return ret;
-	if (migrate_too_new(current, out))
+	if (migrate_too_new(db, current, out))
 		return DB_ERROR;
 	if (current >= target) {
 		migrate_say(out, "database is at version %04d: nothing to apply\n",
@@ -281,7 +350,7 @@ migrate_up(struct db *db, int target, FILE *out)
 	}
 	if ((ret = db_transaction(db, migrate_create_tx, NULL)) != DB_OK)
 		return ret;
-	list = migrate_list(&n);
+	list = migrate_engine_list(db, &n);
 	for (i = 0; i < n; i++) {
 		if (list[i].version <= current || list[i].version > target)
 			continue;
@@ -294,22 +363,30 @@ migrate_up(struct db *db, int target, FILE *out)
 }
 
 enum db_err
-migrate_down(struct db *db, int steps, FILE *out)
+migrate_up(struct db *db, int target, FILE *out)
+{
+	enum db_err	 ret;
+
+	if (db == NULL)
+		return DB_ERROR;
+	if ((ret = migrate_exclusive(db, 1)) != DB_OK)
+		return ret;
+	ret = migrate_up_locked(db, target, out);
+	(void)migrate_exclusive(db, 0);
+	return ret;
+}
+
+/* migrate_down under the migration lock. */
+static enum db_err
+migrate_down_locked(struct db *db, int steps, FILE *out)
 {
 	struct migrate_step st;
 	enum db_err	 ret;
 	int		 current, i;
 
-	if (db == NULL)
-		return DB_ERROR;
-	if (steps < 1) {
-		migrate_say(out, "the number of migrations to revert must be"
-		    " at least 1\n");
-		return DB_ERROR;
-	}
 	if ((ret = migrate_current(db, &current)) != DB_OK)
 		return ret;
-	if (migrate_too_new(current, out))
+	if (migrate_too_new(db, current, out))
 		return DB_ERROR;
 	for (i = 0; i < steps; i++) {
 		if (current == 0) {
@@ -318,7 +395,7 @@ migrate_down(struct db *db, int steps, FILE *out)
 		}
 		memset(&st, 0, sizeof(st));
 		st.down = 1;
-		if ((st.m = migrate_find(current)) == NULL)
+		if ((st.m = migrate_find(db, current)) == NULL)
 			return DB_ERROR;	/* not reached: too_new */
 		if (migrate_blank(st.m->down)) {
 			migrate_say(out, "%04d %s cannot be reverted: it has no"
@@ -334,6 +411,25 @@ migrate_down(struct db *db, int steps, FILE *out)
 	return DB_OK;
 }
 
+enum db_err
+migrate_down(struct db *db, int steps, FILE *out)
+{
+	enum db_err	 ret;
+
+	if (db == NULL)
+		return DB_ERROR;
+	if (steps < 1) {
+		migrate_say(out, "the number of migrations to revert must be"
+		    " at least 1\n");
+		return DB_ERROR;
+	}
+	if ((ret = migrate_exclusive(db, 1)) != DB_OK)
+		return ret;
+	ret = migrate_down_locked(db, steps, out);
+	(void)migrate_exclusive(db, 0);
+	return ret;
+}
+
 /* The status line of one known migration. */
 static enum db_err
 migrate_status_one(struct db *db, int table, const struct migration *m,
@@ -345,7 +441,7 @@ migrate_status_one(struct db *db, int table, const struct migration *m,
 
 	if (!table) {
 		migrate_say(out, "%04d %-*s  pending\n", m->version,
-		    migrate_width(), migrate_short(m->name));
+		    migrate_width(db), migrate_short(m->name));
 		return DB_OK;
 	}
 	if ((ret = db_prepare(db, "SELECT name, applied_at FROM"
@@ -355,13 +451,13 @@ migrate_status_one(struct db *db, int table, const struct migration *m,
 		goto out;
 	if ((ret = db_step(s)) == DB_DONE) {
 		migrate_say(out, "%04d %-*s  pending\n", m->version,
-		    migrate_width(), migrate_short(m->name));
+		    migrate_width(db), migrate_short(m->name));
 		ret = DB_OK;
 	} else if (ret == DB_ROW) {
 		name = db_column_text(s, 0, NULL);
 		at = db_column_text(s, 1, NULL);
 		migrate_say(out, "%04d %-*s  applied %s", m->version,
-		    migrate_width(), migrate_short(m->name), at ? at : "?");
+		    migrate_width(db), migrate_short(m->name), at ? at : "?");
 		if (name == NULL || strcmp(name, m->name) != 0)
 			migrate_say(out, " (recorded as %s)", name ? name : "?");
 		migrate_say(out, "\n");
@@ -383,14 +479,14 @@ migrate_status_unknown(struct db *db, FILE *out)
 	if ((ret = db_prepare(db, "SELECT version, name, applied_at FROM"
 	    " schema_migrations WHERE version > ? ORDER BY version", &s)) != DB_OK)
 		return ret;
-	if ((ret = db_bind_int64(s, 1, migrate_latest())) != DB_OK)
+	if ((ret = db_bind_int64(s, 1, migrate_engine_latest(db))) != DB_OK)
 		goto out;
 	while ((ret = db_step(s)) == DB_ROW) {
 		name = db_column_text(s, 1, NULL);
 		at = db_column_text(s, 2, NULL);
 		migrate_say(out, "%04lld %-*s  applied %s (unknown to this"
 		    " build)\n", (long long)db_column_int64(s, 0),
-		    migrate_width(), migrate_short(name), at ? at : "?");
+		    migrate_width(db), migrate_short(name), at ? at : "?");
 	}
 	if (ret == DB_DONE)
 		ret = DB_OK;
@@ -418,11 +514,11 @@ migrate_status(struct db *db, FILE *out)
 		return ret;
 	if (table && (ret = migrate_max(db, &current)) != DB_OK)
 		return ret;
-	list = migrate_list(&n);
+	list = migrate_engine_list(db, &n);
 	for (i = 0; i < n; i++)
 		if ((ret = migrate_status_one(db, table, &list[i], out)) != DB_OK)
 			return ret;
 	if (table && (ret = migrate_status_unknown(db, out)) != DB_OK)
 		return ret;
-	return migrate_too_new(current, out) ? DB_ERROR : DB_OK;
+	return migrate_too_new(db, current, out) ? DB_ERROR : DB_OK;
 }

@@ -1,6 +1,8 @@
 /*
- * migrate: the numbered SQL migrations of schema/sqlite/, compiled into
- * every program.  Each file NNNN_name.sql holds "-- migrate:up" and
+ * migrate: the numbered SQL migrations of schema/sqlite/ and
+ * schema/postgres/ (kept in step: the same numbers and names, which
+ * test_migrate checks), compiled into every program; the connection's
+ * engine picks the folder.  Each file NNNN_name.sql holds "-- migrate:up" and
  * "-- migrate:down" sections.  Applied versions are recorded in table
  * schema_migrations; a program compares them with the newest it knows and
  * refuses to serve (503) while the database is behind.
@@ -19,10 +21,13 @@ struct migration {
 	const char	*down;
 };
 
-/* The migrations this build knows, in ascending version order. */
+/* The migrations this build knows, in ascending version order: SQLite's,
+ * and PostgreSQL's. */
 const struct migration	*migrate_list(size_t *n);
-/* The newest version this build knows. */
+const struct migration	*migrate_list_postgres(size_t *n);
+/* The newest version this build knows (the same for both engines). */
 int		 migrate_latest(void);
+int		 migrate_latest_postgres(void);
 
 /* The highest applied version (0 when none, including no table yet). */
 enum db_err	 migrate_current(struct db *, int *version);

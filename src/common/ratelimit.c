@@ -35,19 +35,50 @@
 /* now + 2 * PERIOD_MAX_US never overflows below this. */
 #define NOW_MAX_US	(INT64_MAX - 2 * PERIOD_MAX_US)
 
-/* ?1 key, ?2 now, ?3 T, ?4 B.  Unqualified tat_us in DO UPDATE is the
- * stored row's.  A new key is always allowed, since T <= B. */
-static const char *const hit_sql =
-    "INSERT INTO rate_limits (key, tat_us) VALUES (?1, ?2 + ?3) "
-    "ON CONFLICT (key) DO UPDATE SET tat_us = max(tat_us, ?2) + ?3 "
-    "WHERE max(tat_us, ?2) + ?3 - ?2 <= ?4 "
-    "RETURNING tat_us";
+/*
+ * ?1 key, ?2 now, ?3 T, ?4 B.  Unqualified tat_us in DO UPDATE is the
+ * stored row's.  A new key is always allowed, since T <= B.
+ *
+ * PostgreSQL (db.h: statements per engine) names the row's column with
+ * its table, has GREATEST for the scalar max, and keeps time by the
+ * server's clock instead of ?2 (each statement returns the now it used as
+ * its second column; the prune ignores ?1).  The hosts that share the
+ * database share that one clock, where the callers' are their own (even
+ * a monotonic one, as app_now_us); and a hit's now is read after the
+ * row's lock is taken, so requests are timed in the order they are
+ * counted: with ?2, a request that read its clock before another but
+ * reached the row after it (a round trip and a server process apart,
+ * often so on a busy machine) was told one less in RateLimit-Remaining.
+ */
+#define PG_NOW_US	"CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)"
+static const char *const hit_sqls[DB_ENGINE__MAX] = {
+	[DB_ENGINE_SQLITE] =
+	    "INSERT INTO rate_limits (key, tat_us) VALUES (?1, ?2 + ?3) "
+	    "ON CONFLICT (key) DO UPDATE SET tat_us = max(tat_us, ?2) + ?3 "
+	    "WHERE max(tat_us, ?2) + ?3 - ?2 <= ?4 "
+	    "RETURNING tat_us",
+	[DB_ENGINE_POSTGRES] =
+	    "INSERT INTO rate_limits (key, tat_us) "
+	    "VALUES (?1, " PG_NOW_US " + CAST(?3 AS BIGINT)) "
+	    "ON CONFLICT (key) DO UPDATE "
+	    "SET tat_us = GREATEST(rate_limits.tat_us, " PG_NOW_US ") + ?3 "
+	    "WHERE GREATEST(rate_limits.tat_us, " PG_NOW_US ") + ?3 - "
+	    PG_NOW_US " <= CAST(?4 AS BIGINT) "
+	    "RETURNING tat_us, " PG_NOW_US,
+};
+#define hit_sql(db)	(hit_sqls[db_engine(db)])
 
-static const char *const tat_sql =
-    "SELECT tat_us FROM rate_limits WHERE key = ?1";
+static const char *const tat_sqls[DB_ENGINE__MAX] = {
+	[DB_ENGINE_SQLITE] = "SELECT tat_us FROM rate_limits WHERE key = ?1",
+	[DB_ENGINE_POSTGRES] = "SELECT tat_us, " PG_NOW_US
+	    " FROM rate_limits WHERE key = ?1",
+};
 
-static const char *const prune_sql =
-    "DELETE FROM rate_limits WHERE tat_us < ?1";
+static const char *const prune_sqls[DB_ENGINE__MAX] = {
+	[DB_ENGINE_SQLITE] = "DELETE FROM rate_limits WHERE tat_us < ?1",
+	[DB_ENGINE_POSTGRES] = "DELETE FROM rate_limits WHERE tat_us < "
+	    PG_NOW_US " AND CAST(?1 AS BIGINT) IS NOT NULL",
+};
 
 static const char *const ratelimit_errs[RATELIMIT__MAX] = {
 	[RATELIMIT_OK] = "ok",
@@ -178,7 +209,7 @@ prune(struct db *db, int64_t now)
 	struct db_stmt	*s;
 	enum db_err	 e;
 
-	if ((e = db_prepare(db, prune_sql, &s)) != DB_OK)
+	if ((e = db_prepare(db, prune_sqls[db_engine(db)], &s)) != DB_OK)
 		return e;
 	if ((e = db_bind_int64(s, 1, now)) == DB_OK &&
 	    (e = db_step(s)) == DB_DONE)
@@ -188,11 +219,11 @@ prune(struct db *db, int64_t now)
 }
 
 /* Runs sql with ?1 the key and, when nparams is 4, ?2 now, ?3 T and ?4 B;
- * *found says whether it gave a row, *tat is that row's first column. */
+ * *found says whether it gave a row, *tat is that row's first column and,
+ * on PostgreSQL, *now (when not NULL) its second: the server's now. */
 static enum db_err
 key_stmt(struct db *db, const char *sql, int nparams,
-    const struct ratelimit_gcra *c,
-    int *found, int64_t *tat)
+    const struct ratelimit_gcra *c, int *found, int64_t *tat, int64_t *now)
 {
 	struct db_stmt	*s;
 	enum db_err	 e;
@@ -210,6 +241,8 @@ key_stmt(struct db *db, const char *sql, int nparams,
 	if ((e = db_step(s)) == DB_ROW) {
 		*found = 1;
 		*tat = db_column_int64(s, 0);
+		if (now != NULL && db_engine(db) == DB_ENGINE_POSTGRES)
+			*now = db_column_int64(s, 1);
 		e = DB_OK;
 	} else if (e == DB_DONE)
 		e = DB_OK;
@@ -236,13 +269,15 @@ hit_run(struct db *db, struct ratelimit_gcra *c, int prune_first)
 	c->tat = c->now + c->burst;
 	if (prune_first && (e = prune(db, c->now)) != DB_OK)
 		return e;
-	if ((e = key_stmt(db, hit_sql, 4, c, &found, &c->tat)) != DB_OK)
+	if ((e = key_stmt(db, hit_sql(db), 4, c, &found, &c->tat,
+	    &c->now)) != DB_OK)
 		return e;
 	if (found) {
 		c->allowed = 1;
 		return DB_OK;
 	}
-	if ((e = key_stmt(db, tat_sql, 1, c, &found, &c->tat)) != DB_OK)
+	if ((e = key_stmt(db, tat_sqls[db_engine(db)], 1, c, &found, &c->tat,
+	    &c->now)) != DB_OK)
 		return e;
 	if (!found)
 		c->tat = c->now + c->burst;	/* pruned meanwhile; deny in full */
@@ -353,11 +388,11 @@ ratelimit_reserve(struct db *db, const char *key, int64_t interval_us,
 		return RATELIMIT_EINVAL;
 	c.t = interval_us;
 	c.burst = interval_us + max_wait_us;
-	if (key_stmt(db, hit_sql, 4, &c, &found, &c.tat) != DB_OK)
+	if (key_stmt(db, hit_sql(db), 4, &c, &found, &c.tat, &c.now) != DB_OK)
 		return RATELIMIT_EDB;
 	if (!found)
 		return RATELIMIT_EBUSY;
-	*wait_us = c.tat - interval_us - now_us;
+	*wait_us = c.tat - interval_us - c.now;
 	if (*wait_us < 0)
 		*wait_us = 0;
 	return RATELIMIT_OK;

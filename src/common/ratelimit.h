@@ -87,15 +87,17 @@ int		 ratelimit_describe(const struct rate_limit *, char *buf,
  * (a process's first hit, then one in RATELIMIT_PRUNE_EVERY) rows that
  * have run out are deleted first.  RATELIMIT_OK with
  * r->allowed saying the verdict, or an error (then the caller decides
- * whether to fail open).
+ * whether to fail open).  On PostgreSQL the server's clock is the now,
+ * not now_us: one clock for every host that shares the database.
  */
 #define RATELIMIT_PRUNE_EVERY	64
 enum ratelimit_err ratelimit_hit(struct db *, const char *key,
 		    const struct rate_limit *limit, int64_t now_us,
 		    struct ratelimit_result *r);
 
-/* Deletes every row whose theoretical arrival time is before now_us; such
- * a row means the same as none.  RATELIMIT_OK or RATELIMIT_EDB. */
+/* Deletes every row whose theoretical arrival time is before now_us (on
+ * PostgreSQL: the server's now); such a row means the same as none.
+ * RATELIMIT_OK or RATELIMIT_EDB. */
 enum ratelimit_err ratelimit_prune(struct db *, int64_t now_us);
 
 /*
@@ -105,7 +107,8 @@ enum ratelimit_err ratelimit_prune(struct db *, int64_t now_us);
  * now).  Concurrent callers get consecutive slots.  RATELIMIT_EBUSY, with
  * nothing reserved, when that slot would start more than max_wait_us from
  * now_us.  One atomic statement on table rate_limits; the key must not be
- * one that ratelimit_hit() uses.
+ * one that ratelimit_hit() uses.  On PostgreSQL the server's clock is the
+ * now, as for ratelimit_hit.
  */
 enum ratelimit_err ratelimit_reserve(struct db *, const char *key,
 		    int64_t interval_us, int64_t max_wait_us, int64_t now_us,

@@ -13,8 +13,10 @@
  *
  * Rotation spends the token with an UPDATE guarded by "spent_at IS NULL"
  * and "family not revoked", and checks that it changed one row: SQLite's
- * BEGIN IMMEDIATE already lets one writer at a time through, the guard
- * keeps the rule on an engine that does not (PostgreSQL's READ COMMITTED).
+ * BEGIN IMMEDIATE already lets one writer at a time through, and
+ * PostgreSQL's SERIALIZABLE transactions (db.c) fail one of two racing
+ * rotations, which db_transaction retries; the guard keeps the rule even
+ * where neither holds.
  * Revocation marks the family row, not its tokens, so a token added to a
  * family by a rotation that raced the revocation is refused all the same.
  */

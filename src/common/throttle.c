@@ -27,16 +27,21 @@
 
 /* A window is open while window_start <= now < window_start + window.  A
  * window_start in the future (the clock went back) counts as closed, so a
- * row can never block for longer than one window. */
+ * row can never block for longer than one window.  The stored row's
+ * columns are named with the table's name: PostgreSQL finds a bare name in
+ * DO UPDATE ambiguous (the row, or the one proposed). */
 #define EXPIRED_SQL \
-	"(?3 - window_start >= ?4 OR window_start > ?3)"
+	"(?3 - login_failures.window_start >= ?4 OR " \
+	"login_failures.window_start > ?3)"
 
 #define UPSERT_SQL(keyexpr) \
 	"INSERT INTO login_failures (kind, key, count, window_start) " \
 	"VALUES (?1, " keyexpr ", 1, ?3) " \
 	"ON CONFLICT (kind, key) DO UPDATE SET " \
-	"count = CASE WHEN " EXPIRED_SQL " THEN 1 ELSE count + 1 END, " \
-	"window_start = CASE WHEN " EXPIRED_SQL " THEN ?3 ELSE window_start END " \
+	"count = CASE WHEN " EXPIRED_SQL " THEN 1 " \
+	"ELSE login_failures.count + 1 END, " \
+	"window_start = CASE WHEN " EXPIRED_SQL " THEN ?3 " \
+	"ELSE login_failures.window_start END " \
 	"RETURNING count"
 
 static const char *const upsert_account_sql = UPSERT_SQL("lower(?2)");

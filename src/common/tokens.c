@@ -31,8 +31,9 @@ static const char *const tokens_errs[TOKENS__MAX] = {
 	[TOKENS_ENOMEM] = "out of memory",
 };
 
-static const char SQL_REVOKE[] = "INSERT OR IGNORE INTO revoked_tokens "
-    "(jti, user_id, expires_at) VALUES (?, ?, ?)";
+/* ON CONFLICT DO NOTHING: SQLite's INSERT OR IGNORE in both dialects. */
+static const char SQL_REVOKE[] = "INSERT INTO revoked_tokens "
+    "(jti, user_id, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
 static const char SQL_PRUNE[] = "DELETE FROM revoked_tokens WHERE expires_at < ?";
 
 const char *

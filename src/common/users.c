@@ -38,9 +38,16 @@ static const char SQL_UPDATE[] =
     "is_superuser = ?, is_verified = ?, first_name = ?, last_name = ?, "
     "role = ?, token_generation = ?, tokens_exempt_jti = ? WHERE id = ?";
 static const char SQL_DELETE[] = "DELETE FROM users WHERE id = ?";
-static const char SQL_LOGIN[] =
-    "UPDATE users SET last_login = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
-    "WHERE id = ?";
+/* Now, in the form of created_at (0001_users.sql), by each engine's clock
+ * function (db.h: statements per engine). */
+static const char *const SQL_LOGIN[DB_ENGINE__MAX] = {
+	[DB_ENGINE_SQLITE] =
+	    "UPDATE users SET last_login = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+	    "WHERE id = ?",
+	[DB_ENGINE_POSTGRES] =
+	    "UPDATE users SET last_login = to_char(clock_timestamp() AT TIME ZONE "
+	    "'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') WHERE id = ?",
+};
 
 static const char *const users_errs[USERS__MAX] = {
 	[USERS_OK] = "ok",
@@ -336,7 +343,7 @@ users_delete(struct db *db, const char *id)
 enum users_err
 users_touch_login(struct db *db, const char *id)
 {
-	return exec_by_id(db, SQL_LOGIN, id);
+	return exec_by_id(db, SQL_LOGIN[db_engine(db)], id);
 }
 
 enum users_err

@@ -60,6 +60,21 @@ struct row {
 	int		 final;
 };
 
+/* The session's events past the newest EVENTS_PER_SESSION_MAX - 1 (?2),
+ * oldest first; the row's address breaks ties within a second (db.h:
+ * statements per engine; rows are never updated, so PostgreSQL's ctid
+ * follows insertion as SQLite's rowid does). */
+static const char *const cap_sql[DB_ENGINE__MAX] = {
+	[DB_ENGINE_SQLITE] =
+	    "DELETE FROM mcp_stream_events WHERE rowid IN "
+	    "(SELECT rowid FROM mcp_stream_events WHERE session_hash = ?1 "
+	    "ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?2)",
+	[DB_ENGINE_POSTGRES] =
+	    "DELETE FROM mcp_stream_events WHERE ctid IN "
+	    "(SELECT ctid FROM mcp_stream_events WHERE session_hash = ?1 "
+	    "ORDER BY created_at DESC, ctid DESC OFFSET ?2)",
+};
+
 /* Prunes (time, then the session's cap) and inserts one row. */
 static enum db_err
 insert_tx(struct db *db, void *arg)
@@ -76,9 +91,7 @@ insert_tx(struct db *db, void *arg)
 	db_stmt_done(st);
 	if (e != DB_DONE)
 		return DB_ERROR;
-	if ((e = db_prepare(db, "DELETE FROM mcp_stream_events WHERE rowid IN "
-	    "(SELECT rowid FROM mcp_stream_events WHERE session_hash = ? "
-	    "ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)", &st)) != DB_OK)
+	if ((e = db_prepare(db, cap_sql[db_engine(db)], &st)) != DB_OK)
 		return e;
 	db_bind_text(st, 1, r->hash, strlen(r->hash));
 	db_bind_int64(st, 2, EVENTS_PER_SESSION_MAX - 1);

@@ -3,9 +3,9 @@
  * accounts integration tests (see accounts_util.h).  Tokens are made here
  * with OpenSSL's HMAC and our own base64url, never with libcommon's jwt
  * module, so the tests judge the programs from the contract alone.  The
- * database is written with the SQLite C API (the harness cannot feed the
- * admin tool a password on stdin), which is what `sqlite3 DB "UPDATE …"`
- * would do.
+ * database is written through libcommon's db_* on the harness's
+ * DATABASE_URL (the harness cannot feed the admin tool a password on
+ * stdin), which is what `sqlite3 DB "UPDATE …"` or psql would do.
  */
 #include "accounts_util.h"
 #include "case_util.h"
@@ -27,6 +27,9 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include "config.h"
+#include "db.h"
 
 const char *const au_user_keys[AU_USER_KEYS] = {
 	"id", "email", "is_active", "is_superuser", "is_verified",
@@ -527,6 +530,33 @@ au_register(struct harness *h, const char *email, const char *password,
 }
 
 long
+au_login_offline(struct harness *h, const char *email, const char *password,
+    char *rt, size_t rtmax)
+{
+	struct http_resp r;
+	char *e = au_form_encode(email), *p = au_form_encode(password), *body = NULL;
+	const char *t;
+	long status = 0;
+
+	if (rt != NULL && rtmax > 0)
+		rt[0] = '\0';
+	if (e != NULL && p != NULL && asprintf(&body,
+	    "username=%s&password=%s&scope=offline_access", e, p) > 0 &&
+	    au_send(h, "POST", "/auth/jwt/login", NULL,
+	    "application/x-www-form-urlencoded", NULL, body, strlen(body), &r) == 0) {
+		status = r.status;
+		if (status == 200 && rt != NULL &&
+		    (t = au_jstr(r.json, "refresh_token")) != NULL && strlen(t) < rtmax)
+			snprintf(rt, rtmax, "%s", t);
+		http_resp_free(&r);
+	}
+	free(body);
+	free(e);
+	free(p);
+	return status;
+}
+
+long
 au_login(struct harness *h, const char *email, const char *password, char *tok,
     size_t tokmax)
 {
@@ -580,61 +610,59 @@ au_new_user(struct harness *h, const char *tag, struct au_user *u)
 	return 0;
 }
 
-/* The harness's database, opened with flags and a 5 s busy timeout; NULL
- * (said on stderr) when it cannot be. */
-static sqlite3 *
+struct db *
 au_db_open(struct harness *h, int flags)
 {
-	const char	*url = harness_env(h, "DATABASE_URL");
-	sqlite3		*db = NULL;
+	const char *url = harness_env(h, "DATABASE_URL");
+	struct db *db = NULL;
+	char *loc;
+	enum db_err e;
 
-	if (url == NULL)
-		return NULL;
-	if (strncmp(url, "sqlite:///", 10) == 0)
-		url += 9;	/* sqlite:////abs → /abs */
-	if (sqlite3_open_v2(url, &db, flags, NULL) != SQLITE_OK) {
-		print_error("sqlite3_open %s: %s\n", url, db ? sqlite3_errmsg(db) : "?");
-		sqlite3_close(db);
+	if (url == NULL || (loc = config_database_locator(url)) == NULL) {
+		print_error("DATABASE_URL %s: not a database\n", url ? url : "unset");
 		return NULL;
 	}
-	sqlite3_busy_timeout(db, 5000);
+	if ((e = db_open(loc, flags, 5000, &db)) != DB_OK) {
+		print_error("db_open %s: %s\n", loc, db_strerror(e));
+		db = NULL;
+	}
+	free(loc);
 	return db;
 }
 
 int
 au_db_exec(struct harness *h, const char *fmt, ...)
 {
-	sqlite3 *db = NULL;
-	char *sql = NULL, *err = NULL;
+	struct db *db = NULL;
+	char *sql = NULL;
 	va_list ap;
 	int rc = -1;
 
 	va_start(ap, fmt);
 	sql = sqlite3_vmprintf(fmt, ap);
 	va_end(ap);
-	if (sql == NULL || (db = au_db_open(h, SQLITE_OPEN_READWRITE)) == NULL)
+	if (sql == NULL || (db = au_db_open(h, 0)) == NULL)
 		goto out;
-	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		print_error("sqlite3 \"%s\": %s\n", sql, err ? err : "?");
+	if (db_exec(db, sql) != DB_OK) {
+		print_error("\"%s\": %s\n", sql, db_errmsg(db));
 		goto out;
 	}
-	if (sqlite3_changes(db) < 1 && strncasecmp(sql, "UPDATE", 6) == 0) {
-		print_error("sqlite3 \"%s\": no row changed\n", sql);
+	if (db_changes(db) < 1 && strncasecmp(sql, "UPDATE", 6) == 0) {
+		print_error("\"%s\": no row changed\n", sql);
 		goto out;
 	}
 	rc = 0;
 out:
-	sqlite3_free(err);
 	sqlite3_free(sql);
-	sqlite3_close(db);
+	db_close(db);
 	return rc;
 }
 
 int64_t
 au_db_int(struct harness *h, const char *fmt, ...)
 {
-	sqlite3		*db = NULL;
-	sqlite3_stmt	*st = NULL;
+	struct db	*db = NULL;
+	struct db_stmt	*st = NULL;
 	char		*sql;
 	va_list		 ap;
 	int64_t		 v = -1;
@@ -642,24 +670,24 @@ au_db_int(struct harness *h, const char *fmt, ...)
 	va_start(ap, fmt);
 	sql = sqlite3_vmprintf(fmt, ap);
 	va_end(ap);
-	if (sql == NULL || (db = au_db_open(h, SQLITE_OPEN_READONLY)) == NULL)
+	if (sql == NULL || (db = au_db_open(h, DB_OPEN_READONLY)) == NULL)
 		goto out;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
+	if (db_prepare(db, sql, &st) == DB_OK && db_step(st) == DB_ROW)
+		v = db_column_int64(st, 0);
 	else
-		print_error("sqlite3 \"%s\": %s\n", sql, sqlite3_errmsg(db));
+		print_error("\"%s\": %s\n", sql, db_errmsg(db));
+	if (st != NULL)
+		db_stmt_done(st);
 out:
-	sqlite3_finalize(st);
 	sqlite3_free(sql);
-	sqlite3_close(db);
+	db_close(db);
 	return v;
 }
 
 int
 au_make_superuser(struct harness *h, const struct au_user *u)
 {
-	return au_db_exec(h, "UPDATE users SET is_superuser = 1 WHERE id = %Q", u->id);
+	return au_db_exec(h, "UPDATE users SET is_superuser = TRUE WHERE id = %Q", u->id);
 }
 
 long

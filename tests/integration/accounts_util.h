@@ -124,6 +124,10 @@ void	 au_email(char *buf, size_t len, const char *tag);
 /* POST /auth/register {"email","password"}. */
 int	 au_register(struct harness *, const char *email, const char *password,
 	    struct http_resp *);
+/* POST /auth/jwt/login with scope=offline_access: the refresh token into
+ * rt (rtmax bytes; "" when none came).  The HTTP status, 0 when no answer. */
+long	 au_login_offline(struct harness *, const char *email,
+	    const char *password, char *rt, size_t rtmax);
 /* Logs in; the token into tok (tokmax bytes).  Returns the HTTP status
  * (200 on success), 0 when no answer. */
 long	 au_login(struct harness *, const char *email, const char *password,
@@ -131,12 +135,18 @@ long	 au_login(struct harness *, const char *email, const char *password,
 /* Registers a fresh account (au_email(tag), a random password) and logs
  * it in.  0, or -1 after printing why. */
 int	 au_new_user(struct harness *, const char *tag, struct au_user *);
-/* Runs SQL on the harness's database (sqlite3, busy timeout 5 s); 0 or -1.
- * fmt is sqlite3_mprintf's: %Q quotes a string. */
+/* Runs SQL on the harness's database (its DATABASE_URL, SQLite or
+ * PostgreSQL, through libcommon's db_*; busy timeout 5 s); 0 or -1.  fmt
+ * is sqlite3_mprintf's: %Q quotes a string (as both engines read it).
+ * Write booleans TRUE/FALSE: PostgreSQL's BOOLEAN takes no 0/1 literal. */
 int	 au_db_exec(struct harness *, const char *fmt, ...);
 /* The first column of the first row of a query (sqlite3_mprintf's format:
  * %Q quotes), or -1 (said on stderr). */
 int64_t	 au_db_int(struct harness *, const char *fmt, ...);
+struct db;
+/* The harness's database, opened with db_open flags; NULL after printing
+ * why.  Close with db_close(). */
+struct db *au_db_open(struct harness *, int flags);
 /* Makes the account a superuser in the database; 0 or -1. */
 int	 au_make_superuser(struct harness *, const struct au_user *);
 /* GET /users/me with the token: the status (200: works). */

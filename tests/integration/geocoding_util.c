@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "accounts_util.h"
+#include "db.h"
 #include "geocoding_util.h"
 
 int64_t

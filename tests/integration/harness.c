@@ -565,7 +565,8 @@ build_env(struct harness *h, const struct harness_opts *o)
 	    ((h->server == SERVER_APACHE || h->server == SERVER_APACHE_CGI) &&
 	    env_setf(&h->env, "FU_APACHE_MODULES=%s",
 	    harness_apache_modules()) == -1) ||
-	    env_setf(&h->env, "DATABASE_URL=%s/fcgi-users.db", h->tmpdir) == -1 ||
+	    (h->pg_url != NULL ? env_setf(&h->env, "DATABASE_URL=%s", h->pg_url) :
+	    env_setf(&h->env, "DATABASE_URL=%s/fcgi-users.db", h->tmpdir)) == -1 ||
 	    env_setf(&h->env, "JWT_SECRET=%s", secret) == -1 ||
 	    env_setf(&h->env, "MAIL_OUTBOX_FILE=%s/outbox.jsonl", h->tmpdir) == -1 ||
 	    env_apply(&h->env, "LOG_LEVEL=INFO") == -1)
@@ -690,6 +691,16 @@ start_server(struct harness *h)
 	return -1;
 }
 
+/* Whether opts.env sets DATABASE_URL (a test that shares or picks one). */
+static int
+sets_database(const struct harness_opts *o)
+{
+	for (size_t i = 0; o->env != NULL && o->env[i] != NULL; i++)
+		if (strncmp(o->env[i], "DATABASE_URL=", 13) == 0)
+			return 1;
+	return 0;
+}
+
 struct harness *
 harness_start(const struct harness_opts *opts)
 {
@@ -737,6 +748,9 @@ harness_start(const struct harness_opts *opts)
 		harness_say("%s: %s", h->log_path, strerror(errno));
 		goto out;
 	}
+	/* PostgreSQL: a database of our own, unless the test names one. */
+	if (harness_pg_wanted() && !sets_database(o) && harness_pg_create(h) == -1)
+		goto out;
 	if (build_env(h, o) == -1) {
 		harness_say("cannot build the environment (too many entries?)");
 		goto out;
@@ -811,6 +825,7 @@ harness_stop(struct harness *h)
 		harness_reap_group(h->pid);
 	}
 	harness_nginx_stop(h);
+	harness_pg_drop(h);
 	if (h->curl != NULL)
 		curl_easy_cleanup(h->curl);
 	if (h->log_fd != -1)

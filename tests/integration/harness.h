@@ -241,6 +241,21 @@ int		 harness_cgi(const char *program, const char *const *env,
 		    const char *in, size_t in_len, struct cgi_result *out);
 void		 cgi_result_free(struct cgi_result *);
 
+/*
+ * PostgreSQL (FU_DATABASE=postgres; FU_PG_STATE names the folder where
+ * tests/postgres/pg_cluster.sh wrote the cluster's admin URL): each
+ * harness_start makes a database of its own there for DATABASE_URL (unless
+ * harness_opts.env sets DATABASE_URL) and harness_stop drops it.  For a
+ * test that runs the programs without a server: harness_pg_database()
+ * makes one and returns its URL (caller passes it to
+ * harness_pg_database_drop, which also frees it), or NULL when the run is
+ * not on PostgreSQL (or after saying why it failed).
+ */
+char		*harness_pg_database(void);
+/* 1 when the run is on PostgreSQL (FU_DATABASE=postgres), else 0. */
+int		 harness_pg_wanted(void);
+void		 harness_pg_database_drop(char *url);
+
 /* Fills buf with 2*nbytes random lowercase hex digits and a NUL
  * (buf has 2*nbytes + 1 bytes); 0 on success. */
 int		 harness_random_hex(char *buf, size_t nbytes);

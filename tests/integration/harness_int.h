@@ -50,6 +50,8 @@ struct harness {
 	char		 prefix[4096];	/* nginx: its prefix folder, with a '/' */
 	CURL		*curl;
 	struct envv	 env;
+	char		*pg_db;		/* harness_pg.c: our database, or NULL */
+	char		*pg_url;	/* its URL, the programs' DATABASE_URL */
 };
 
 /* Prints "harness: ", the message and a newline on stderr. */
@@ -134,5 +136,10 @@ int	 harness_nginx_prepare(struct harness *, char **argv);
 void	 harness_nginx_stop(struct harness *);
 /* The programs' log for lighttpd-prod (server.breakagelog), under tmpdir. */
 #define HARNESS_PROD_LOG	"log/fcgi-users-programs.log"
+/* A new database for h in the test run's cluster (h->pg_db, h->pg_url);
+ * 0, or -1 after saying why. */
+int	 harness_pg_create(struct harness *);
+/* Drops h's database (unless FU_KEEP_TMP); accepts none. */
+void	 harness_pg_drop(struct harness *);
 
 #endif

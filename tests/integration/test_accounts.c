@@ -631,7 +631,7 @@ test_login_bad_credentials(void **state)
 	(void)state;
 	assert_int_equal(au_new_user(H, "badcred", &u), 0);
 	assert_int_equal(au_new_user(H, "inactive", &off), 0);
-	assert_int_equal(au_db_exec(H, "UPDATE users SET is_active = 0 WHERE id = %Q",
+	assert_int_equal(au_db_exec(H, "UPDATE users SET is_active = FALSE WHERE id = %Q",
 	    off.id), 0);
 	upper(upw, u.password, sizeof(upw));
 	snprintf(spw, sizeof(spw), "%s ", u.password);
@@ -1362,7 +1362,7 @@ test_patch_me(void **state)
 	expect_login(__LINE__, u.email, u.password, 200);
 
 	/* e-mail change: normalised, is_verified cleared, login follows */
-	assert_int_equal(au_db_exec(H, "UPDATE users SET is_verified = 1 WHERE id = %Q", u.id), 0);
+	assert_int_equal(au_db_exec(H, "UPDATE users SET is_verified = TRUE WHERE id = %Q", u.id), 0);
 	assert_int_equal(harness_random_hex(rnd, 8), 0);
 	snprintf(sent, sizeof(sent), " New-%s@Example.ORG ", rnd);
 	snprintf(newmail, sizeof(newmail), "New-%s@example.org", rnd);

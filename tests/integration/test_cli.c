@@ -52,6 +52,7 @@
 
 static char	*TMP;			/* the test's folder */
 static char	 DB[PATH_MAX];		/* its database */
+static char	*PGDB;			/* DB when on PostgreSQL (harness.h) */
 static char	 SECRET[65];
 static char	*BASE_ENV[ENV_MAX];	/* the runs' environment */
 static size_t	 N_BASE_ENV;
@@ -440,7 +441,14 @@ group_setup(void **state)
 	if (asprintf(&tmpl, "%s/fu-cli-XXXXXX", t != NULL && *t != '\0' ? t : "/tmp") < 0 ||
 	    (TMP = mkdtemp(tmpl)) == NULL || harness_random_hex(SECRET, 32) != 0)
 		return -1;
-	snprintf(DB, sizeof(DB), "%s/cli.db", TMP);
+	/* On PostgreSQL a database of the cluster; else a file. */
+	if ((PGDB = harness_pg_database()) != NULL)
+		snprintf(DB, sizeof(DB), "%s", PGDB);
+	else if (getenv("FU_DATABASE") != NULL &&
+	    strcmp(getenv("FU_DATABASE"), "postgres") == 0)
+		return -1;	/* harness_pg_database said why */
+	else
+		snprintf(DB, sizeof(DB), "%s/cli.db", TMP);
 	base_env_add("PATH=/usr/bin:/bin");
 	base_env_add("LANG=C.UTF-8");
 	base_env_add("DATABASE_URL=%s", DB);
@@ -480,6 +488,8 @@ group_teardown(void **state)
 	size_t i;
 
 	(void)state;
+	harness_pg_database_drop(PGDB);
+	PGDB = NULL;
 	if (TMP != NULL && getenv("FU_KEEP_TMP") == NULL)
 		(void)rm_entry(TMP);
 	else if (TMP != NULL)

@@ -961,7 +961,7 @@ cgi_env(const char **env, size_t max, char *db_env, size_t db_len,
 	static char method_env[64];
 	size_t n = 0;
 
-	snprintf(db_env, db_len, "DATABASE_URL=%s/fcgi-users.db", harness_data_dir(H));
+	snprintf(db_env, db_len, "DATABASE_URL=%s", harness_env(H, "DATABASE_URL"));
 	snprintf(secret, sizeof(secret), "JWT_SECRET=%s", harness_env(H, "JWT_SECRET"));
 	env[n++] = "GATEWAY_INTERFACE=CGI/1.1";
 	if (method != NULL) {

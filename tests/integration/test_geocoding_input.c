@@ -335,7 +335,7 @@ test_auth(void **state)
 	free(tok);
 	/* An inactive user's token. */
 	assert_int_equal(au_new_user(H, "geoinactive", &t), 0);
-	assert_int_equal(au_db_exec(H, "UPDATE users SET is_active = 0 WHERE id = %Q",
+	assert_int_equal(au_db_exec(H, "UPDATE users SET is_active = FALSE WHERE id = %Q",
 	    t.id), 0);
 	assert_int_equal(geo_get_city(H, "London", t.token, &r), 0);
 	au_check_401(LINE, &r, 1);

@@ -474,6 +474,49 @@ test_retry_after(void **state)
 	au_end();
 }
 
+/* PostgreSQL: RATE_LIMIT_STORE=shared-memory is refused (one zone per
+ * host would multiply the quota by the hosts): 503, and the log names the
+ * setting; the same program with the database store answers. */
+static void
+test_pg_refuses_zone(void **state)
+{
+	static const char *const stores[] = { "shared-memory", "database" };
+	const char	*env[8];
+	char		 db[600], secret[128], st[64];
+	struct cgi_result c;
+
+	(void)state;
+	au_begin();
+	snprintf(db, sizeof(db), "DATABASE_URL=%s", harness_env(H, "DATABASE_URL"));
+	snprintf(secret, sizeof(secret), "JWT_SECRET=%s", harness_env(H, "JWT_SECRET"));
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(st, sizeof(st), "RATE_LIMIT_STORE=%s", stores[i]);
+		env[0] = "REQUEST_METHOD=GET";
+		env[1] = "REQUEST_URI=/geocode/health";
+		env[2] = "SERVER_PROTOCOL=HTTP/1.1";
+		env[3] = "PATH=/usr/bin:/bin";
+		env[4] = db;
+		env[5] = secret;
+		env[6] = st;
+		env[7] = NULL;
+		if (harness_cgi("geocoding.fcgi", env, NULL, 0, &c) != 0) {
+			au_bad(LINE, "geocoding.fcgi did not run");
+			continue;
+		}
+		if (i == 0 && (strncmp(c.out, "Status: 503", 11) != 0 ||
+		    strstr(c.out, "Service misconfigured") == NULL ||
+		    strstr(c.err, "RATE_LIMIT_STORE") == NULL))
+			au_bad(LINE, "shared-memory on PostgreSQL: %.200s | %.400s",
+			    c.out, c.err);
+		if (i == 1 && (strstr(c.out, "Service misconfigured") != NULL ||
+		    strstr(c.err, "RATE_LIMIT_STORE") != NULL))
+			au_bad(LINE, "database on PostgreSQL: %.200s | %.400s", c.out,
+			    c.err);
+		cgi_result_free(&c);
+	}
+	au_end();
+}
+
 int
 geo_limits_tests(void)
 {
@@ -492,8 +535,24 @@ geo_limits_tests(void)
 		cmocka_unit_test(test_twenty_at_once),
 		cmocka_unit_test(test_api_key_bucket),
 	};
+	/* On PostgreSQL the table is the only store (a zone would give each
+	 * host its own quota): every case on it, and the zone refused. */
+	const struct CMUnitTest pg_tests[] = {
+		cmocka_unit_test(test_twenty_at_once),
+		cmocka_unit_test(test_refusals_spend_nothing),
+		cmocka_unit_test(test_role_change),
+		cmocka_unit_test(test_admin_and_unknown_role),
+		cmocka_unit_test(test_api_key_bucket),
+		cmocka_unit_test(test_retry_after),
+		cmocka_unit_test(test_pg_refuses_zone),
+	};
 	int	 failed;
 
+	if (harness_pg_wanted()) {
+		store = "database";
+		return cmocka_run_group_tests_name("geocoding limits, PostgreSQL",
+		    pg_tests, group_setup, group_teardown);
+	}
 	store = "shared-memory";
 	failed = cmocka_run_group_tests_name("geocoding limits, shared memory",
 	    tests, group_setup, group_teardown);

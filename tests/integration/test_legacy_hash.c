@@ -58,7 +58,7 @@ insert_row(struct db *db, const char *id, const char *email, const char *hash,
 
 	assert_int_equal(db_prepare(db, "INSERT INTO users (id, email, "
 	    "hashed_password, is_active, is_superuser, is_verified) "
-	    "VALUES (?, ?, ?, ?, 0, 0)", &st), DB_OK);
+	    "VALUES (?, ?, ?, ?, FALSE, FALSE)", &st), DB_OK);
 	db_bind_text(st, 1, id, strlen(id));
 	db_bind_text(st, 2, email, strlen(email));
 	db_bind_text(st, 3, hash, strlen(hash));

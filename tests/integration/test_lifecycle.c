@@ -161,14 +161,12 @@ mailed_verify(struct harness *h, const struct au_user *u, char *tok, size_t len)
 static char *
 stored_hash(struct harness *h, const char *id)
 {
-	char path[1024];
 	struct db *db = NULL;
 	struct db_stmt *s = NULL;
 	const char *v;
 	char *out = NULL;
 
-	snprintf(path, sizeof(path), "%s/fcgi-users.db", harness_data_dir(h));
-	if (db_open(path, DB_OPEN_READONLY, 5000, &db) != DB_OK ||
+	if ((db = au_db_open(h, DB_OPEN_READONLY)) == NULL ||
 	    db_prepare(db, "SELECT hashed_password FROM users WHERE id = ?", &s) != DB_OK ||
 	    db_bind_text(s, 1, id, strlen(id)) != DB_OK || db_step(s) != DB_ROW ||
 	    (v = db_column_text(s, 0, NULL)) == NULL)
@@ -256,7 +254,7 @@ test_forgot_no_enumeration(void **state)
 	CHECK(au_outbox(H, "reset", NULL, NULL, 0) == before);
 	/* Inactive: 202, no mail of either kind. */
 	assert_int_equal(au_new_user(H, "inactive", &u), 0);
-	CHECK(au_db_exec(H, "UPDATE users SET is_active = 0 WHERE id = '%s'", u.id) == 0);
+	CHECK(au_db_exec(H, "UPDATE users SET is_active = FALSE WHERE id = '%s'", u.id) == 0);
 	CHECK(email_post(H, "/auth/forgot-password", u.email) == 202);
 	CHECK(email_post(H, "/auth/request-verify-token", u.email) == 202);
 	CHECK(au_outbox(H, "reset", u.email, NULL, 0) == 0);
@@ -423,9 +421,9 @@ test_reset_bad_tokens(void **state)
 		au_bad(__LINE__, "reset token payload is not JSON");
 	/* Deactivated after the token was mailed; deleted. */
 	assert_int_equal(mailed_reset(H, &v, tok, sizeof(tok)), 0);
-	CHECK(au_db_exec(H, "UPDATE users SET is_active = 0 WHERE id = '%s'", v.id) == 0);
+	CHECK(au_db_exec(H, "UPDATE users SET is_active = FALSE WHERE id = '%s'", v.id) == 0);
 	reset_bad(__LINE__, H, tok);
-	CHECK(au_db_exec(H, "UPDATE users SET is_active = 1 WHERE id = '%s'", v.id) == 0);
+	CHECK(au_db_exec(H, "UPDATE users SET is_active = TRUE WHERE id = '%s'", v.id) == 0);
 	CHECK(au_db_exec(H, "DELETE FROM users WHERE id = '%s'", v.id) == 0);
 	reset_bad(__LINE__, H, tok);
 	au_end();
@@ -614,7 +612,7 @@ test_verify_bad_tokens(void **state)
 	verify_bad(__LINE__, H, tok);
 	/* An inactive user is still verified (FastAPI-Users does so). */
 	assert_int_equal(mailed_verify(H, &v, tok, sizeof(tok)), 0);
-	CHECK(au_db_exec(H, "UPDATE users SET is_active = 0 WHERE id = '%s'", v.id) == 0);
+	CHECK(au_db_exec(H, "UPDATE users SET is_active = FALSE WHERE id = '%s'", v.id) == 0);
 	if (verify_req(H, tok, &r) == 0) {
 		CHECK(r.status == 200 && au_jbool(r.json, "is_active") == 0 &&
 		    au_jbool(r.json, "is_verified") == 1);
@@ -860,7 +858,7 @@ test_mcp_token_refusals(void **state)
 		http_resp_free(&r);
 	}
 	/* Inactive users get nothing. */
-	CHECK(au_db_exec(X, "UPDATE users SET is_active = 0 WHERE id = '%s'", u.id) == 0);
+	CHECK(au_db_exec(X, "UPDATE users SET is_active = FALSE WHERE id = '%s'", u.id) == 0);
 	assert_int_equal(au_json(X, "POST", "/auth/mcp-token", u.token, "{}", &r), 0);
 	au_check_error(__LINE__, &r, 401, "Unauthorized");
 	http_resp_free(&r);

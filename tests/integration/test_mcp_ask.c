@@ -26,7 +26,6 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 #include <openssl/evp.h>
-#include <sqlite3.h>
 
 #include <limits.h>
 #include <pthread.h>
@@ -37,6 +36,7 @@
 #include <unistd.h>
 
 #include "accounts_util.h"
+#include "db.h"
 #include "harness.h"
 #include "mcp_util.h"
 
@@ -53,22 +53,6 @@ static char		*TU, *TV;
 
 /* ---- the database, read and written beside the server ---- */
 
-static sqlite3 *
-db_open(void)
-{
-	const char *url = harness_env(H, "DATABASE_URL");
-	sqlite3 *db = NULL;
-
-	if (strncmp(url, "sqlite:///", 10) == 0)
-		url += 9;
-	if (sqlite3_open_v2(url, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		sqlite3_close(db);
-		return NULL;
-	}
-	sqlite3_busy_timeout(db, 5000);
-	return db;
-}
-
 /* The stored key of a session id: hex SHA-256 (as src/mcp/session.c). */
 static void
 sid_hash(const char *sid, char out[65])
@@ -81,65 +65,44 @@ sid_hash(const char *sid, char out[65])
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
-/* The one integer a query gives, or -1. */
-static long
-db_long(const char *sql)
-{
-	sqlite3 *db = db_open();
-	sqlite3_stmt *st = NULL;
-	long v = -1;
-
-	if (db != NULL && sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
-/* Rows of mcp_client_requests of session sid (NULL: all). */
+/* Rows of mcp_client_requests of session sid (NULL: all); -1 on error. */
 static long
 pending_rows(const char *sid)
 {
-	char h[65], *sql;
-	long n;
+	char h[65];
 
 	if (sid == NULL)
-		return db_long("SELECT count(*) FROM mcp_client_requests");
+		return (long)au_db_int(H, "SELECT count(*) FROM mcp_client_requests");
 	sid_hash(sid, h);
-	sql = sqlite3_mprintf("SELECT count(*) FROM mcp_client_requests WHERE "
-	    "session_hash = %Q", h);
-	n = db_long(sql);
-	sqlite3_free(sql);
-	return n;
+	return (long)au_db_int(H, "SELECT count(*) FROM mcp_client_requests "
+	    "WHERE session_hash = %Q", h);
 }
 
 /* The id of the request waiting in session sid, within 10 s: 0 or -1. */
 static int
 pending_id(const char *sid, char *id, size_t len)
 {
-	sqlite3 *db = db_open();
-	sqlite3_stmt *st = NULL;
+	struct db *db = au_db_open(H, 0);
+	struct db_stmt *st;
+	const char *v;
 	char h[65];
 	int i, rc = -1;
 
 	sid_hash(sid, h);
-	if (db == NULL || sqlite3_prepare_v2(db, "SELECT request_id FROM "
-	    "mcp_client_requests WHERE session_hash = ? AND answer IS NULL", -1, &st,
-	    NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_bind_text(st, 1, h, -1, SQLITE_STATIC);
-	for (i = 0; i < 500 && rc != 0; i++) {
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			snprintf(id, len, "%s", (const char *)sqlite3_column_text(st, 0));
+	for (i = 0; db != NULL && i < 500 && rc != 0; i++) {
+		if (db_prepare(db, "SELECT request_id FROM mcp_client_requests "
+		    "WHERE session_hash = ? AND answer IS NULL", &st) != DB_OK)
+			break;
+		db_bind_text(st, 1, h, strlen(h));
+		if (db_step(st) == DB_ROW && (v = db_column_text(st, 0, NULL)) != NULL) {
+			snprintf(id, len, "%s", v);
 			rc = 0;
-		} else
+		}
+		db_stmt_done(st);
+		if (rc != 0)
 			usleep(20000);
-		sqlite3_reset(st);
 	}
-out:
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	db_close(db);
 	return rc;
 }
 
@@ -496,7 +459,7 @@ test_refused(void **state)
 	    answer(H, TU, full, "\"srv-3\"", "result", "{}") != 202 ||
 	    answer(H, TU, none, id, "result", "{}") != 202)
 		au_bad(__LINE__, "an answer to nothing waiting was not 202");
-	if (db_long("SELECT count(*) FROM mcp_client_requests WHERE answer IS NOT NULL") != 0)
+	if (au_db_int(H, "SELECT count(*) FROM mcp_client_requests WHERE answer IS NOT NULL") != 0)
 		au_bad(__LINE__, "an answer to nothing waiting was stored");
 	/* Another user's session does not exist for this one. */
 	assert_int_equal(mu_initialize_caps(H, TV, NULL, CAPS_ALL, other, sizeof(other)), 0);
@@ -512,7 +475,7 @@ test_refused(void **state)
 	if (answer(H, TU, full, id, "result", big) != 413)
 		au_bad(__LINE__, "an answer over 256 KiB was not 413");
 	free(big);
-	if (db_long("SELECT count(*) FROM mcp_client_requests WHERE answer IS NOT NULL") != 0)
+	if (au_db_int(H, "SELECT count(*) FROM mcp_client_requests WHERE answer IS NOT NULL") != 0)
 		au_bad(__LINE__, "the large answer was stored");
 	assert_int_equal(au_db_exec(H, "DELETE FROM mcp_client_requests"), 0);
 	au_end();

@@ -128,13 +128,11 @@ expect(struct harness *h, int line, const char *email, const char *pw,
 static int64_t
 fail_count(struct harness *h, const char *kind, const char *key)
 {
-	char path[1024];
 	struct db *db = NULL;
 	struct db_stmt *s = NULL;
 	int64_t n = -1;
 
-	snprintf(path, sizeof(path), "%s/fcgi-users.db", harness_data_dir(h));
-	if (db_open(path, DB_OPEN_READONLY, 5000, &db) != DB_OK ||
+	if ((db = au_db_open(h, DB_OPEN_READONLY)) == NULL ||
 	    db_prepare(db, "SELECT count FROM login_failures WHERE kind = ? "
 	    "AND key = lower(?)", &s) != DB_OK ||
 	    db_bind_text(s, 1, kind, strlen(kind)) != DB_OK ||
@@ -261,7 +259,7 @@ test_inactive(void **state)
 
 	(void)state;
 	new_user(H, "inactive", &u);
-	assert_int_equal(au_db_exec(H, "UPDATE users SET is_active = 0 WHERE id = %Q",
+	assert_int_equal(au_db_exec(H, "UPDATE users SET is_active = FALSE WHERE id = %Q",
 	    u.id), 0);
 	au_begin();
 	expect(H, __LINE__, u.email, u.password, 400, 0);
@@ -337,8 +335,8 @@ cgi_login(int line, const char *email, const char *pw, const char *want)
 	assert_non_null(u);
 	assert_non_null(p);
 	snprintf(body, sizeof(body), "username=%s&password=%s", u, p);
-	snprintf(db_env, sizeof(db_env), "DATABASE_URL=%s/fcgi-users.db",
-	    harness_data_dir(H));
+	snprintf(db_env, sizeof(db_env), "DATABASE_URL=%s",
+	    harness_env(H, "DATABASE_URL"));
 	snprintf(secret, sizeof(secret), "JWT_SECRET=%s", harness_env(H, "JWT_SECRET"));
 	snprintf(len_env, sizeof(len_env), "CONTENT_LENGTH=%zu", strlen(body));
 	if (harness_cgi("auth.fcgi", env, body, strlen(body), &c) != 0)

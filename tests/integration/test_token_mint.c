@@ -116,7 +116,7 @@ group_setup(void **state)
 	if (!ok || (H = harness_start(&o)) == NULL)
 		return -1;
 	if (au_new_user(H, "mint", &U) != 0 || au_new_user(H, "sleepy", &SLEEPY) != 0 ||
-	    au_db_exec(H, "UPDATE users SET is_active = 0 WHERE id = %Q", SLEEPY.id) != 0)
+	    au_db_exec(H, "UPDATE users SET is_active = FALSE WHERE id = %Q", SLEEPY.id) != 0)
 		return -1;
 	return 0;
 }

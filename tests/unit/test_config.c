@@ -442,7 +442,7 @@ test_load_values(void **state)
 {
 	static const struct {
 		int		 line;
-		const char	*env[3];
+		const char	*env[4];
 		/* what to look at, and what it should be */
 		size_t		 off;
 		int		 is_int;
@@ -466,6 +466,28 @@ test_load_values(void **state)
 		{ __LINE__, { GOOD_SECRET, "DATABASE_URL=sqlite:////tmp/a.db" }, OFF(database_path), 0, "/tmp/a.db", 0 },
 		{ __LINE__, { GOOD_SECRET, "DATABASE_URL=sqlite+aiosqlite:///./x.db" }, OFF(database_path), 0, "./x.db", 0 },
 		{ __LINE__, { GOOD_SECRET, "DATABASE_URL=/srv/u.db" }, OFF(database_path), 0, "/srv/u.db", 0 },
+		/* PostgreSQL: libpq's URL, SQLAlchemy's driver names dropped */
+		{ __LINE__, { GOOD_SECRET, "DATABASE_URL=postgresql://u:p@db:5433/fu" },
+		    OFF(database_path), 0, "postgresql://u:p@db:5433/fu", 0 },
+		{ __LINE__, { GOOD_SECRET, "DATABASE_URL=postgres://db/fu?sslmode=require" },
+		    OFF(database_path), 0, "postgresql://db/fu?sslmode=require", 0 },
+		/* RATE_LIMIT_STORE: the zone with SQLite, the table with PostgreSQL */
+		{ __LINE__, { GOOD_SECRET }, OFF(rate_limit_store), 2, NULL,
+		    CONFIG_RATE_LIMIT_SHARED },
+		{ __LINE__, { GOOD_SECRET, "RATE_LIMIT_STORE=Database" }, OFF(rate_limit_store), 2,
+		    NULL, CONFIG_RATE_LIMIT_DATABASE },
+		{ __LINE__, { GOOD_SECRET, "DATABASE_URL=postgresql://u@h/fu" },
+		    OFF(rate_limit_store), 2, NULL, CONFIG_RATE_LIMIT_DATABASE },
+		{ __LINE__, { GOOD_SECRET, "DATABASE_URL=postgres://u@h/fu",
+		    "RATE_LIMIT_STORE=database" }, OFF(rate_limit_store), 2, NULL,
+		    CONFIG_RATE_LIMIT_DATABASE },
+		{ __LINE__, { GOOD_SECRET, "DATABASE_URL=/srv/u.db",
+		    "RATE_LIMIT_STORE=shared-memory" }, OFF(rate_limit_store), 2, NULL,
+		    CONFIG_RATE_LIMIT_SHARED },
+		{ __LINE__, { GOOD_SECRET, "DATABASE_URL=postgresql+asyncpg://u@h/fu" },
+		    OFF(database_path), 0, "postgresql://u@h/fu", 0 },
+		{ __LINE__, { GOOD_SECRET, "DATABASE_URL=postgresql+psycopg2://x" },
+		    OFF(database_path), 0, "postgresql://x", 0 },
 		{ __LINE__, { GOOD_SECRET, "BASE_PATH=/api" }, OFF(base_path), 0, "/api", 0 },
 		{ __LINE__, { GOOD_SECRET, "BASE_PATH=/api/v1" }, OFF(base_path), 0, "/api/v1", 0 },
 		{ __LINE__, { GOOD_SECRET, "BASE_PATH=" }, OFF(base_path), 0, "", 0 },
@@ -555,11 +577,28 @@ test_load_errors(void **state)
 		{ __LINE__, { S, "ENV=prod" }, CONFIG_EINVALID, "ENV", NULL },
 		{ __LINE__, { S, "ENV=" }, CONFIG_EINVALID, "ENV", NULL },
 		/* DATABASE_URL */
-		{ __LINE__, { S, "DATABASE_URL=postgresql://x" }, CONFIG_EINVALID, "DATABASE_URL", NULL },
+		{ __LINE__, { S, "DATABASE_URL=postgresql://u@h/db?nosuchparam=1" }, CONFIG_EINVALID,
+		    "DATABASE_URL", "not a valid PostgreSQL URL" },
+		{ __LINE__, { S, "DATABASE_URL=postgresql://u@h/db?sslmode" }, CONFIG_EINVALID,
+		    "DATABASE_URL", NULL },
+		{ __LINE__, { S, "DATABASE_URL=postgresql://u@h/%zz" }, CONFIG_EINVALID,
+		    "DATABASE_URL", NULL },
+		{ __LINE__, { S, "DATABASE_URL=postgresql+://u@h/db" }, CONFIG_EINVALID,
+		    "DATABASE_URL", NULL },
+		{ __LINE__, { S, "DATABASE_URL=postgresql+Async://u@h/db" }, CONFIG_EINVALID,
+		    "DATABASE_URL", NULL },
 		{ __LINE__, { S, "DATABASE_URL=mysql://u@h/db" }, CONFIG_EINVALID, "DATABASE_URL", NULL },
 		{ __LINE__, { S, "DATABASE_URL=sqlite://" }, CONFIG_EINVALID, "DATABASE_URL", NULL },
 		{ __LINE__, { S, "DATABASE_URL=sqlite:///" }, CONFIG_EINVALID, "DATABASE_URL", NULL },
 		{ __LINE__, { S, "DATABASE_URL=" }, CONFIG_EINVALID, "DATABASE_URL", NULL },
+		/* RATE_LIMIT_STORE: a zone per host would give each host a quota */
+		{ __LINE__, { S, "DATABASE_URL=postgresql://u@h/db",
+		    "RATE_LIMIT_STORE=shared-memory" }, CONFIG_EINVALID, "RATE_LIMIT_STORE",
+		    "per host" },
+		{ __LINE__, { S, "RATE_LIMIT_STORE=postgresql://u@h/db",
+		    "DATABASE_URL=postgres://u@h/db" }, CONFIG_EINVALID, "RATE_LIMIT_STORE", NULL },
+		{ __LINE__, { S, "RATE_LIMIT_STORE=redis" }, CONFIG_EINVALID, "RATE_LIMIT_STORE", NULL },
+		{ __LINE__, { S, "RATE_LIMIT_STORE=" }, CONFIG_EINVALID, "RATE_LIMIT_STORE", NULL },
 		/* BASE_PATH */
 		{ __LINE__, { S, "BASE_PATH=/api/" }, CONFIG_EINVALID, "BASE_PATH", NULL },
 		{ __LINE__, { S, "BASE_PATH=/" }, CONFIG_EINVALID, "BASE_PATH", NULL },
@@ -602,7 +641,8 @@ test_load_why_has_no_secret(void **state)
 		{ __LINE__, { S, "API_KEY=K3YSECR" }, "K3YSECR" },
 		{ __LINE__, { S, "API_KEY=\t \t \t \t \t" }, NULL },
 		{ __LINE__, { S, "JWT_ALGORITHM=SECRETALG" }, "SECRETALG" },
-		{ __LINE__, { S, "DATABASE_URL=postgresql://admin:HUNTER2@db/x" }, "HUNTER2" },
+		{ __LINE__, { S, "DATABASE_URL=postgresql://admin:HUNTER2@db/x?bad=1" }, "HUNTER2" },
+		{ __LINE__, { S, "DATABASE_URL=postgresql://admin:HUNTER2@db/%zz" }, "HUNTER2" },
 		{ __LINE__, { S, "JWT_EXPIRE_MINUTES=PASSW0RD" }, "PASSW0RD" },
 	};
 	struct config	 c;

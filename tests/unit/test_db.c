@@ -48,20 +48,6 @@ write_file(const char *path, const void *p, size_t len)
 	assert_int_equal(fclose(f), 0);
 }
 
-/* The first column of the single row of sql, as text. */
-static void
-query_text(struct db *db, const char *sql, char *buf, size_t len)
-{
-	struct db_stmt	*s;
-	const char	*v;
-
-	assert_int_equal(db_prepare(db, sql, &s), DB_OK);
-	assert_int_equal(db_step(s), DB_ROW);
-	v = db_column_text(s, 0, NULL);
-	snprintf(buf, len, "%s", v != NULL ? v : "(null)");
-	db_stmt_done(s);
-}
-
 static int64_t
 now_ms(void)
 {

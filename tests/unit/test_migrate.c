@@ -166,6 +166,79 @@ test_list(void **state)
 }
 
 /*
+ * The names a script creates, in order, as "kind name" lines into buf:
+ * tables, indexes and added columns (the keywords are found where they
+ * start a statement line, so comments and column lists do not count).
+ */
+static void
+created_names(const char *sql, char *buf, size_t len)
+{
+	static const char *const kinds[] = {
+		"CREATE TABLE ", "CREATE UNIQUE INDEX ", "CREATE INDEX ",
+		"ADD COLUMN ", "DROP TABLE IF EXISTS ", "DROP INDEX IF EXISTS ",
+		"DROP COLUMN ", NULL
+	};
+	const char	*p, *name;
+	size_t		 i, n, o = 0;
+
+	buf[0] = '\0';
+	for (p = sql; p != NULL && *p != '\0'; p = strchr(p, '\n'),
+	    p = p != NULL ? p + 1 : NULL) {
+		for (i = 0; kinds[i] != NULL; i++) {
+			name = strstr(p, kinds[i]);
+			if (name == NULL || name > p + strcspn(p, "\n"))
+				continue;
+			name += strlen(kinds[i]);
+			n = strcspn(name, " (;\n\t");
+			o += (size_t)snprintf(buf + o, len - o, "%s%.*s\n",
+			    kinds[i], (int)n, name);
+			assert_true(o < len);
+			break;
+		}
+	}
+}
+
+/*
+ * schema/sqlite/ and schema/postgres/ are kept in step: the same
+ * migrations (numbers and names), and each creates and drops the same
+ * tables, indexes and columns.  A migration added for one engine only
+ * fails here.
+ */
+static void
+test_engines_in_step(void **state)
+{
+	const struct migration *sq, *pg;
+	char		 a[4096], b[4096];
+	size_t		 i, nsq = 0, npg = 0;
+
+	(void)state;
+	sq = migrate_list(&nsq);
+	pg = migrate_list_postgres(&npg);
+	if (nsq != npg)
+		print_error("schema/sqlite has %zu migrations, schema/postgres"
+		    " %zu: add the missing one to the other folder\n", nsq, npg);
+	assert_int_equal(nsq, npg);
+	assert_int_equal(migrate_latest(), migrate_latest_postgres());
+	for (i = 0; i < nsq; i++) {
+		assert_int_equal(sq[i].version, pg[i].version);
+		assert_string_equal(sq[i].name, pg[i].name);
+		created_names(sq[i].up, a, sizeof(a));
+		created_names(pg[i].up, b, sizeof(b));
+		assert_true(a[0] != '\0');
+		if (strcmp(a, b) != 0)
+			print_error("%s up: sqlite creates\n%spostgres creates\n%s",
+			    sq[i].name, a, b);
+		assert_string_equal(a, b);
+		created_names(sq[i].down, a, sizeof(a));
+		created_names(pg[i].down, b, sizeof(b));
+		if (strcmp(a, b) != 0)
+			print_error("%s down: sqlite\n%spostgres\n%s",
+			    sq[i].name, a, b);
+		assert_string_equal(a, b);
+	}
+}
+
+/*
  * Each embedded migration is byte for byte its file's sections: the text
  * after the "-- migrate:up" line up to the "-- migrate:down" line, and
  * after that to the end (CRLF read as LF).  This checks the escaping.
@@ -577,6 +650,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_list_matches_files),
+		cmocka_unit_test(test_engines_in_step),
 		cmocka_unit_test_setup_teardown(test_fresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_up_status_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),

@@ -169,6 +169,21 @@ query_int(struct db *db, const char *sql)
 	db_stmt_done(s);
 	return v;
 }
+
+/* The first column of the single row of sql, as text into buf ("(null)"
+ * for SQL NULL). */
+static inline void
+query_text(struct db *db, const char *sql, char *buf, size_t len)
+{
+	struct db_stmt	*s;
+	const char	*v;
+
+	assert_int_equal(db_prepare(db, sql, &s), DB_OK);
+	assert_int_equal(db_step(s), DB_ROW);
+	v = db_column_text(s, 0, NULL);
+	snprintf(buf, len, "%s", v != NULL ? v : "(null)");
+	db_stmt_done(s);
+}
 #endif /* FCGI_USERS_DB_H */
 
 #endif
