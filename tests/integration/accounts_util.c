@@ -22,11 +22,13 @@
 #include <openssl/pem.h>
 #include <sqlite3.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "db.h"
@@ -993,10 +995,15 @@ int
 au_key_write_private(EVP_PKEY *k, const char *path)
 {
 	FILE *f;
-	int ok;
+	int fd, ok;
 
-	if ((f = fopen(path, "wx")) == NULL)
+	/* Mode 0600: the programs refuse a private key others may read. */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1)
 		return -1;
+	if ((f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		return -1;
+	}
 	ok = PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL) == 1;
 	return fclose(f) == 0 && ok ? 0 : -1;
 }

@@ -219,7 +219,7 @@ void	 au_uuid4(char *out);
 /* A fresh key for "RS256" (RSA 2048) or "ES256" (P-256); NULL otherwise.
  * Free with EVP_PKEY_free. */
 struct evp_pkey_st *au_key_new(const char *alg);
-/* Writes the private key as PEM to a new file `path`; 0 or -1. */
+/* Writes the private key as PEM to a new file `path`, mode 0600; 0 or -1. */
 int	 au_key_write_private(struct evp_pkey_st *, const char *path);
 /* The public key as SPKI PEM text, or DER bytes (*len); caller frees
  * (the DER with OPENSSL_free). */

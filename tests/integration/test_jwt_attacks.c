@@ -127,9 +127,6 @@ group_setup(void **state)
 	    au_key_write_private(k_mcp, keypath("mcp.pem")) != 0)
 		return -1;
 	write_publics("prev.pem", k_prev, k_prev_es);
-	/* Apache runs the programs as another user (harness.h). */
-	chmod(keypath("cur.pem"), 0644);
-	chmod(keypath("mcp.pem"), 0644);
 	snprintf(e_priv, sizeof(e_priv), "JWT_PRIVATE_KEY_FILE=%s", keypath("cur.pem"));
 	snprintf(e_prev, sizeof(e_prev), "JWT_PREVIOUS_PUBLIC_KEYS_FILE=%s",
 	    keypath("prev.pem"));
@@ -703,8 +700,6 @@ test_rotated_out(void **state)
 	assert_non_null(k_newmcp);
 	assert_int_equal(au_key_write_private(k_new, keypath("new.pem")), 0);
 	assert_int_equal(au_key_write_private(k_newmcp, keypath("newmcp.pem")), 0);
-	chmod(keypath("new.pem"), 0644);
-	chmod(keypath("newmcp.pem"), 0644);
 	snprintf(db, sizeof(db), "DATABASE_URL=%s", harness_env(H, "DATABASE_URL"));
 	snprintf(secret, sizeof(secret), "JWT_SECRET=%s", harness_env(H, "JWT_SECRET"));
 	snprintf(priv, sizeof(priv), "JWT_PRIVATE_KEY_FILE=%s", keypath("new.pem"));

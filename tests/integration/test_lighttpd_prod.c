@@ -78,13 +78,15 @@ read_log(const char *name)
 	return buf;
 }
 
-/* Waits up to 3 s for <data>/log/<name> to hold needle; the log (caller frees). */
+/* Waits up to 10 s for <data>/log/<name> to hold needle; the log (caller frees). */
 static char *
 wait_log(const char *name, const char *needle)
 {
 	char	*log = NULL;
 
-	for (int i = 0; i < 120; i++) {
+	/* lighttpd writes its access log in batches, about once a second
+	 * when idle and later on a loaded machine: up to 10 s. */
+	for (int i = 0; i < 400; i++) {
 		free(log);
 		if ((log = read_log(name)) != NULL && strstr(log, needle) != NULL)
 			break;
