@@ -66,7 +66,7 @@ mail_allowed(struct request *req, const struct user *u)
 	for (p = (char *)key; *p != '\0'; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
-	if (ratelimit_hit(req->app->db, key, &rl, app_now_us(), &r) != RATELIMIT_OK)
+	if (ratelimit_hit(req->app->db, key, &rl, ratelimit_now_us(), &r) != RATELIMIT_OK)
 		return 1;
 	if (!r.allowed)
 		log_warn("mail rate-limited", "user_id", u->id, "kind", "recovery");

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "db.h"
 #include "ratelimit.h"
@@ -43,8 +44,8 @@
  * its table, has GREATEST for the scalar max, and keeps time by the
  * server's clock instead of ?2 (each statement returns the now it used as
  * its second column; the prune ignores ?1).  The hosts that share the
- * database share that one clock, where the callers' are their own (even
- * a monotonic one, as app_now_us); and a hit's now is read after the
+ * database share that one clock, where the callers' are their own;
+ * and a hit's now is read after the
  * row's lock is taken, so requests are timed in the order they are
  * counted: with ?2, a request that read its clock before another but
  * reached the row after it (a round trip and a server process apart,
@@ -200,6 +201,15 @@ ratelimit_describe(const struct rate_limit *l, char *buf, size_t len)
 	n = snprintf(buf, len, "%lld per %lld %s", (long long)l->count,
 	    (long long)l->multiple, units[l->unit].name);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+int64_t
+ratelimit_now_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* The DELETE of ratelimit_prune, with the engine's error. */

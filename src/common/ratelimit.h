@@ -81,6 +81,15 @@ int		 ratelimit_describe(const struct rate_limit *, char *buf,
 		    size_t len);
 
 /*
+ * Now in Unix microseconds (CLOCK_REALTIME): the time every now_us below
+ * is in.  Buckets outlive the process (table rate_limits, the zone file
+ * beside the database), so their times must mean the same after a reboot
+ * and on every host; a monotonic clock restarts near 0 at boot, and a
+ * bucket stamped before it would refuse its key for the old uptime.
+ */
+int64_t		 ratelimit_now_us(void);
+
+/*
  * Records one request under `key` (a NUL-terminated string of 1 ..
  * RATELIMIT_KEY_MAX - 1 bytes) at now_us (Unix microseconds) against
  * `limit`, and fills *r.  Denied requests are not recorded.  Now and then

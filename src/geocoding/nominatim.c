@@ -191,8 +191,7 @@ wait_turn(const struct nominatim *n, struct db *db, char *why, size_t whylen)
 	int64_t			 now, wait;
 	enum ratelimit_err	 e;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	now = ratelimit_now_us();
 	e = ratelimit_reserve(db, NOMINATIM_SPACING_KEY, NOMINATIM_SPACING_US,
 	    n->max_wait_us, now, &wait);
 	if (e == RATELIMIT_EBUSY) {

@@ -311,7 +311,7 @@ geo_quota_spend(struct geo_service *s, struct db *db, const char *role,
 	(void)ratelimit_describe(&q->limit, q->describe, sizeof(q->describe));
 	/* The spec is part of the key: a changed limit starts afresh. */
 	snprintf(k, sizeof(k), "geocode:%s:%s", key, spec);
-	now = app_now_us();
+	now = ratelimit_now_us();
 	if ((zone = quota_zone(s)) != NULL &&
 	    (e = ratelimit_zone_hit(zone, k, &q->limit, now, &q->r)) != RATELIMIT_EFULL &&
 	    e != RATELIMIT_EDB)

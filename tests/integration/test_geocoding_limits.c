@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 
 #include "accounts_util.h"
@@ -442,6 +443,34 @@ test_api_key_bucket(void **state)
 	au_end();
 }
 
+/*
+ * A bucket written before a reboot: its time must still be in the past.
+ * The row's tat is this host's monotonic clock plus ten days, as a boot
+ * that had been up ten days longer would have left it; on a clock that
+ * restarts at boot the key would be refused for those ten days.
+ */
+static void
+test_bucket_from_earlier_boot(void **state)
+{
+	struct au_user	 u;
+	struct timespec	 ts;
+	long		 rem, lim, st;
+	long long	 tat;
+
+	(void)state;
+	new_user("reboot", &u);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	tat = (long long)ts.tv_sec * 1000000 + 10LL * 86400 * 1000000;
+	au_begin();
+	if (au_db_exec(H, "INSERT INTO rate_limits (key, tat_us) VALUES "
+	    "('geocode:%q:10/minute', %lld)", u.id, tat) != 0)
+		au_bad(LINE, "cannot write the old bucket");
+	if ((st = one(&u, "London", &rem, &lim)) != 200 || rem != 9 || lim != 10)
+		au_bad(LINE, "after a reboot: %ld, Remaining %ld, Limit %ld", st, rem,
+		    lim);
+	au_end();
+}
+
 /* After Retry-After seconds one more request goes through, then 429. */
 static void
 test_retry_after(void **state)
@@ -534,6 +563,7 @@ geo_limits_tests(void)
 	const struct CMUnitTest db_tests[] = {
 		cmocka_unit_test(test_twenty_at_once),
 		cmocka_unit_test(test_api_key_bucket),
+		cmocka_unit_test(test_bucket_from_earlier_boot),
 	};
 	/* On PostgreSQL the table is the only store (a zone would give each
 	 * host its own quota): every case on it, and the zone refused. */
