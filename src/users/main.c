@@ -23,6 +23,7 @@ static void	user_get(struct request *, struct response *);
 static void	user_patch(struct request *, struct response *);
 static void	user_delete(struct request *, struct response *);
 static void	protected(struct request *, struct response *);
+static void	protected_data(struct request *, struct response *);
 
 static const struct route routes[] = {
 	{ HTTP_GET, "/", root, ROUTE_NO_DB },
@@ -33,6 +34,7 @@ static const struct route routes[] = {
 	{ HTTP_PATCH, "/users/{id}", user_patch, 0 },
 	{ HTTP_DELETE, "/users/{id}", user_delete, 0 },
 	{ HTTP_GET, "/protected", protected, 0 },
+	{ HTTP_GET, "/protected/data", protected_data, 0 },
 	{ HTTP_GET, "/openapi.json", docs_openapi, ROUTE_NO_DB | ROUTE_DOCS },
 	{ HTTP_GET, "/docs", docs_page, ROUTE_NO_DB | ROUTE_DOCS },
 	{ HTTP_GET, "/docs/{file}", docs_file, ROUTE_NO_DB | ROUTE_DOCS },
@@ -168,19 +170,72 @@ user_delete(struct request *req, struct response *resp)
 	response_empty(resp, 204);
 }
 
-/* GET /protected — Bearer, or the legacy X-API-KEY while it is configured. */
+/*
+ * The principal as the Python service's /protected named it: {id, email,
+ * full_name, role}, or null for the legacy key holder.
+ */
+static struct json_object *
+principal_json(const struct principal *p)
+{
+	struct json_object	*u;
+
+	if (p->is_api_key)
+		return NULL;
+	u = json_object_new_object();
+	json_object_object_add(u, "id", json_object_new_string(p->user.id));
+	json_object_object_add(u, "email", json_object_new_string(p->user.email));
+	json_object_object_add(u, "full_name", users_full_name(&p->user));
+	json_object_object_add(u, "role", json_object_new_string(p->user.role));
+	return u;
+}
+
+/*
+ * GET /protected — Bearer, or the legacy X-API-KEY while it is configured.
+ * "message" is FastAPI-Users' (the issue's contract); "user" and
+ * "timestamp" are what the Python service added beside it.
+ */
 static void
 protected(struct request *req, struct response *resp)
 {
 	struct principal	 p;
 	struct json_object	*o;
+	char			 now[40];
 
 	if (authn_require(req, resp, AUTHN_API_KEY, &p) != 0)
 		return;
+	log_timestamp(now, sizeof(now), LOG_TIME_US_OFFSET);
 	o = json_object_new_object();
 	json_object_object_add(o, "message", json_object_new_string(
 	    p.is_api_key ? "Access granted to API key holder" :
 	    arena_printf(req->arena, "Access granted to %s", p.user.email)));
+	json_object_object_add(o, "user", principal_json(&p));
+	json_object_object_add(o, "timestamp", json_object_new_string(now));
+	response_json(resp, 200, o);
+}
+
+/* GET /protected/data — the Python service's example data, same access. */
+static void
+protected_data(struct request *req, struct response *resp)
+{
+	static const char *const items[] = { "item1", "item2", "item3" };
+	struct principal	 p;
+	struct json_object	*o, *d, *a;
+	size_t			 i;
+
+	if (authn_require(req, resp, AUTHN_API_KEY, &p) != 0)
+		return;
+	d = json_object_new_object();
+	json_object_object_add(d, "id", json_object_new_int(1));
+	json_object_object_add(d, "info",
+	    json_object_new_string("This is protected information"));
+	a = json_object_new_array();
+	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++)
+		json_object_array_add(a, json_object_new_string(items[i]));
+	json_object_object_add(d, "items", a);
+	json_object_object_add(d, "accessible_by", json_object_new_string(
+	    p.is_api_key ? "API key holder" : p.user.email));
+	o = json_object_new_object();
+	json_object_object_add(o, "data", d);
 	response_json(resp, 200, o);
 }
 

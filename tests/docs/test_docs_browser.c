@@ -32,7 +32,7 @@
 
 #define REPORT_MAX	(1u << 20)
 #define PNG_MAX		(64u * 1024 * 1024)
-/* A 1280-pixel-wide page listing 29 operations and the schemas: anything
+/* A 1280-pixel-wide page listing 30 operations and the schemas: anything
  * much smaller is a blank or an error page. */
 #define PNG_MIN_BYTES	(50 * 1024)
 #define PNG_MIN_WIDTH	1000

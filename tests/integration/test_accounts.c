@@ -1811,6 +1811,33 @@ test_superuser_delete(void **state)
 
 /* ---- /protected, jwks, methods, slashes ---- */
 
+/*
+ * The Python service's additions to /protected: "user" {id, email,
+ * full_name, role} of the token's user and a UTC "timestamp" with +00:00.
+ */
+static void
+check_protected_user(int line, const struct http_resp *r, const struct au_user *u)
+{
+	struct json_object	*user = NULL, *fn = NULL;
+	const char		*ts;
+
+	if (r->json == NULL || !json_object_object_get_ex(r->json, "user", &user) ||
+	    !json_object_is_type(user, json_type_object)) {
+		au_bad(line, "no user object: %.300s", r->body ? r->body : "");
+		return;
+	}
+	if (au_jstr(user, "id") == NULL || strcmp(au_jstr(user, "id"), u->id) != 0 ||
+	    au_jstr(user, "email") == NULL || strcmp(au_jstr(user, "email"), u->email) != 0 ||
+	    au_jstr(user, "role") == NULL || strcmp(au_jstr(user, "role"), "user") != 0 ||
+	    !json_object_object_get_ex(user, "full_name", &fn) ||
+	    json_object_object_length(user) != 4)
+		au_bad(line, "user %s", json_object_to_json_string(user));
+	ts = au_jstr(r->json, "timestamp");
+	if (ts == NULL || strlen(ts) < 26 || strcmp(ts + strlen(ts) - 6, "+00:00") != 0 ||
+	    strncmp(ts, "20", 2) != 0 || ts[10] != 'T')
+		au_bad(line, "timestamp %s", ts ? ts : "(none)");
+}
+
 static void
 test_protected(void **state)
 {
@@ -1830,6 +1857,7 @@ test_protected(void **state)
 		    au_jstr(r.json, "message") ? au_jstr(r.json, "message") : "(none)", want);
 	if (r.body != NULL && strstr(r.body, "hashed_password") != NULL)
 		au_bad(__LINE__, "the body holds hashed_password");
+	check_protected_user(__LINE__, &r, &u);
 	http_resp_free(&r);
 	assert_int_equal(au_get(H, "/protected", NULL, &r), 0);
 	au_check_401(__LINE__, &r, 0);
@@ -1837,6 +1865,68 @@ test_protected(void **state)
 	assert_int_equal(au_get(H, "/protected?token=x", NULL, &r), 0);	/* no token in the query */
 	au_check_401(__LINE__, &r, 0);
 	http_resp_free(&r);
+	au_end();
+}
+
+/* GET /protected/data: the Python service's example data, for any user. */
+static void
+test_protected_data(void **state)
+{
+	static const struct {
+		int		 line;
+		const char	*path;
+		const char	*auth;	/* "T": the user's token */
+		long		 status;
+	} cases[] = {
+		{ __LINE__, "/protected/data", NULL, 401 },
+		{ __LINE__, "/protected/data", "Bearer", 401 },
+		{ __LINE__, "/protected/data", "Bearer x.y.z", 401 },
+		{ __LINE__, "/protected/data", "Basic dTpw", 401 },
+		{ __LINE__, "/protected/data?token=T", NULL, 401 },
+		{ __LINE__, "/protected/datum", "T", 404 },
+		{ __LINE__, "/protected/data/x", "T", 404 },
+		{ __LINE__, "/protected/Data", "T", 404 },
+	};
+	struct au_user u;
+	struct http_resp r;
+	struct json_object *d = NULL, *items = NULL;
+	char hdr[AU_TOKEN_MAX + 64];
+
+	(void)state;
+	assert_int_equal(au_new_user(H, "pdata", &u), 0);
+	au_begin();
+	assert_int_equal(au_get(H, "/protected/data", u.token, &r), 0);
+	if (r.status != 200 || r.json == NULL ||
+	    !json_object_object_get_ex(r.json, "data", &d) ||
+	    json_object_object_length(r.json) != 1 ||
+	    !json_object_object_get_ex(d, "items", &items) ||
+	    json_object_array_length(items) != 3 ||
+	    au_jstr(d, "info") == NULL ||
+	    strcmp(au_jstr(d, "info"), "This is protected information") != 0 ||
+	    au_jstr(d, "accessible_by") == NULL ||
+	    strcmp(au_jstr(d, "accessible_by"), u.email) != 0)
+		au_bad(__LINE__, "status %ld body %.300s", r.status, r.body);
+	http_resp_free(&r);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *h = NULL;
+
+		if (cases[i].auth != NULL) {
+			snprintf(hdr, sizeof(hdr), "Authorization: %s",
+			    strcmp(cases[i].auth, "T") == 0 ? "Bearer " : cases[i].auth);
+			if (strcmp(cases[i].auth, "T") == 0)
+				strncat(hdr, u.token, sizeof(hdr) - strlen(hdr) - 1);
+			h = hdr;
+		}
+		if (au_send(H, "GET", cases[i].path, NULL, NULL, h, NULL, 0, &r) != 0) {
+			au_bad(cases[i].line, "no answer");
+			continue;
+		}
+		au_check_no_5xx(cases[i].line, &r);
+		au_check_error(cases[i].line, &r, cases[i].status, NULL);
+		if (r.body != NULL && strstr(r.body, "protected information") != NULL)
+			au_bad(cases[i].line, "the data without access: %.200s", r.body);
+		http_resp_free(&r);
+	}
 	au_end();
 }
 
@@ -1885,6 +1975,8 @@ test_methods(void **state)
 		{ __LINE__, "POST", "/protected", "GET" },
 		{ __LINE__, "DELETE", "/protected", "GET" },
 		{ __LINE__, "HEAD", "/protected", "GET" },
+		{ __LINE__, "POST", "/protected/data", "GET" },
+		{ __LINE__, "PATCH", "/protected/data", "GET" },
 		{ __LINE__, "POST", "/.well-known/jwks.json", "GET" },
 		{ __LINE__, "HEAD", "/.well-known/jwks.json", "GET" },
 	};
@@ -1927,6 +2019,7 @@ test_trailing_slash(void **state)
 		{ __LINE__, "PATCH", "/users/me/", "/users/me" },
 		{ __LINE__, "GET", "/protected/", "/protected" },
 		{ __LINE__, "GET", "/protected/?a=1", "/protected?a=1" },
+		{ __LINE__, "GET", "/protected/data/", "/protected/data" },
 		{ __LINE__, "POST", "/auth/register/", "/auth/register" },
 		{ __LINE__, "POST", "/auth/jwt/login/", "/auth/jwt/login" },
 		{ __LINE__, "POST", "/auth/jwt/logout/", "/auth/jwt/logout" },
@@ -2014,6 +2107,15 @@ test_api_key(void **state)
 				    dep ? dep : "(none)");
 			if (r.body && strstr(r.body, API_KEY) != NULL)
 				au_bad(cases[i].line, "the key is echoed in the body");
+			{
+				struct json_object *ku = NULL;
+
+				/* no user behind a key: "user" is null */
+				if (r.json == NULL || !json_object_object_get_ex(r.json,
+				    "user", &ku) || ku != NULL)
+					au_bad(cases[i].line, "user with a key: %.300s",
+					    r.body ? r.body : "");
+			}
 		} else {
 			/* (a Deprecation header on a refused key is allowed: the
 			 * contract only asks for it on success) */
@@ -2257,6 +2359,7 @@ main(void)
 		cmocka_unit_test(test_superuser_grant_and_demote),
 		cmocka_unit_test(test_superuser_delete),
 		cmocka_unit_test(test_protected),
+		cmocka_unit_test(test_protected_data),
 		cmocka_unit_test(test_jwks_hs256),
 		cmocka_unit_test(test_methods),
 		cmocka_unit_test(test_trailing_slash),
