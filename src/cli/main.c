@@ -7,6 +7,7 @@
  * machinery they share is cli.c.  Output goes to stdout, errors to
  * stderr; the exit status is 0, 1 on failure, 2 on bad usage.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +258,9 @@ main(int argc, char *argv[])
 
 	memset(&c, 0, sizeof(c));
 	log_init(CLI_PROG);
+	/* As the programs (app.c): past a file-size limit a write fails with
+	 * EFBIG and the command says so, rather than dying of SIGXFSZ. */
+	(void)signal(SIGXFSZ, SIG_IGN);
 	for (argc--, argv++; argc > 0 && argv[0][0] == '-'; argc--, argv++) {
 		opt = argv[0];
 		if (strcmp(opt, "--version") == 0 || strcmp(opt, "-V") == 0)

@@ -737,6 +737,10 @@ app_main(int argc, char **argv, const struct app_def *def)
 		return strcmp(argv[1], "--help") == 0 ? 0 : 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* A host's file-size limit (RLIMIT_FSIZE) makes a write past it fail
+	 * with EFBIG, which SQLite reports and the request answers with 503,
+	 * instead of killing the process mid-request. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (FCGX_Init() != 0) {
 		fprintf(stderr, "%s: cannot initialise libfcgi\n", def->program);
 		return 1;

@@ -18,10 +18,12 @@
 #include <cmocka.h>
 
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,6 +311,70 @@ test_full(void **state)
 	au_end();
 }
 
+/*
+ * A file-size limit (RLIMIT_FSIZE, as some hosts set for CGI): a write
+ * past it raises SIGXFSZ, whose default action kills the process.  The
+ * programs ignore it, so the write fails with EFBIG, SQLite reports the
+ * error and the request gets its 503.  Run as plain CGI, which inherits
+ * the limit from this process (the web server of H, started before,
+ * does not).
+ */
+static void
+test_file_size_limit(void **state)
+{
+	const char	*env[8];
+	char		 db[4200], secret[128], len[32], body[512], email[AU_EMAIL_MAX];
+	struct rlimit	 old, lim;
+	struct cgi_result c;
+	struct au_user	 u;
+	char		 tok[AU_TOKEN_MAX];
+	int		 ran;
+
+	(void)state;
+	assert_non_null(H = start(NULL, 0));
+	st_db_path(H, dbpath, sizeof(dbpath));
+	before(&u);
+	au_begin();
+	au_email(email, sizeof(email), "fsize");
+	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"" PASSWORD
+	    "\"}", email);
+	snprintf(db, sizeof(db), "DATABASE_URL=%s", dbpath);
+	snprintf(secret, sizeof(secret), "JWT_SECRET=%s", harness_env(H, "JWT_SECRET"));
+	snprintf(len, sizeof(len), "CONTENT_LENGTH=%zu", strlen(body));
+	env[0] = "REQUEST_METHOD=POST";
+	env[1] = "REQUEST_URI=/auth/register";
+	env[2] = "CONTENT_TYPE=application/json";
+	env[3] = len;
+	env[4] = db;
+	env[5] = secret;
+	env[6] = "PATH=/usr/bin:/bin";
+	env[7] = NULL;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 8192;	/* below the database's size: every page write fails */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	ran = harness_cgi("auth.fcgi", env, body, strlen(body), &c);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	if (ran != 0)
+		au_bad(__LINE__, "auth.fcgi did not run");
+	else {
+		if (c.exit_status != 0)
+			au_bad(__LINE__, "auth.fcgi ended with status %d (SIGXFSZ is "
+			    "%d + 128): %.300s", c.exit_status, SIGXFSZ, c.err);
+		if (strncmp(c.out, "Status: 503", 11) != 0 ||
+		    strstr(c.out, UNAVAILABLE) == NULL)
+			au_bad(__LINE__, "register past the limit: %.300s | %.300s",
+			    c.out, c.err);
+		cgi_result_free(&c);
+	}
+	/* Nothing of it was kept, and the server works as before. */
+	if (au_login(H, email, PASSWORD, tok, sizeof(tok)) != 400)
+		au_bad(__LINE__, "the refused registration logs in");
+	recovered(__LINE__, &u);
+	assert_int_equal(harness_finish(&H), 0);
+	au_end();
+}
+
 static int
 teardown(void **state)
 {
@@ -334,6 +400,7 @@ main(void)
 		cmocka_unit_test_teardown(test_readonly, teardown),
 		cmocka_unit_test_teardown(test_missing, teardown),
 		cmocka_unit_test_teardown(test_full, teardown),
+		cmocka_unit_test_teardown(test_file_size_limit, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
