@@ -31,7 +31,7 @@ static const struct route routes[] = {
 };
 
 static const struct app_def auth_app = {
-	"auth.fcgi", routes, sizeof(routes) / sizeof(routes[0]), 1, 1
+	"auth.fcgi", routes, sizeof(routes) / sizeof(routes[0]), 1, 1, 1
 };
 
 /* GET /.well-known/jwks.json — the public keys (RFC 7517); none for HS*. */

@@ -163,6 +163,14 @@ app_setup(struct app *app, const struct app_def *def)
 		app->state = APP_MISCONFIGURED;
 		return;
 	}
+	if (def->signs_tokens && app->tokens.sign == NULL) {
+		log_msg(LOG_LEVEL_CRITICAL, "this program signs access tokens: "
+		    "every request will get 503", "setting", "JWT_PRIVATE_KEY",
+		    "reason", "JWT_PUBLIC_KEY alone only verifies; give this "
+		    "program JWT_PRIVATE_KEY_FILE", (char *)NULL);
+		app->state = APP_MISCONFIGURED;
+		return;
+	}
 	if (def->mcp_tokens && mcp_tokens_init(&app->mcp, &app->config, why,
 	    sizeof(why)) != TOKENS_OK) {
 		log_msg(LOG_LEVEL_CRITICAL, "invalid MCP signing keys: every request "

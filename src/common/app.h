@@ -45,6 +45,9 @@ struct app_def {
 	size_t			 n_routes;
 	int			 needs_db;	/* open the database at start */
 	int			 mcp_tokens;	/* load the MCP token keys (auth, mcp) */
+	int			 signs_tokens;	/* issues access tokens: needs the
+						 * signing key, not JWT_PUBLIC_KEY
+						 * alone (auth) */
 };
 
 enum app_state {

@@ -121,10 +121,20 @@ tokens_init(struct tokens *t, const struct config *c, char *why, size_t whylen)
 			snprintf(why, whylen, "JWT_SECRET: unusable");
 			goto out;
 		}
+	} else if (c->jwt_private_key == NULL && c->jwt_public_key != NULL) {
+		/* A program that only verifies (users, geocoding) holds the
+		 * public key alone: a leak of it mints nothing. */
+		pub = jwt_key_pem(alg, c->jwt_public_key, strlen(c->jwt_public_key));
+		if (pub == NULL) {
+			snprintf(why, whylen, "JWT_PUBLIC_KEY: not a %s public key",
+			    jwt_alg_name(alg));
+			goto out;
+		}
 	} else {
 		if (c->jwt_private_key == NULL) {
-			snprintf(why, whylen, "JWT_PRIVATE_KEY (or JWT_PRIVATE_KEY_FILE) "
-			    "is required when JWT_ALGORITHM is %s", jwt_alg_name(alg));
+			snprintf(why, whylen, "JWT_PRIVATE_KEY (or JWT_PRIVATE_KEY_FILE; "
+			    "JWT_PUBLIC_KEY where a program only verifies) is required "
+			    "when JWT_ALGORITHM is %s", jwt_alg_name(alg));
 			goto out;
 		}
 		k = jwt_key_pem(alg, c->jwt_private_key, strlen(c->jwt_private_key));
@@ -148,9 +158,15 @@ tokens_init(struct tokens *t, const struct config *c, char *why, size_t whylen)
 		goto out;
 	}
 	t->sign = k;
-	if (add_verify_key(t, k) != 0)
-		goto out;
-	k = NULL;
+	if (k != NULL) {
+		if (add_verify_key(t, k) != 0)
+			goto out;
+		k = NULL;
+	} else {
+		if (add_verify_key(t, pub) != 0)
+			goto out;
+		pub = NULL;
+	}
 	if (c->jwt_previous_public_keys != NULL &&
 	    (ret = load_previous(t, alg, c->jwt_previous_public_keys, why,
 	    whylen)) != TOKENS_OK)

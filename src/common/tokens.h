@@ -55,7 +55,9 @@ struct access_claims {
 
 const char	*tokens_strerror(enum tokens_err);
 /* Loads the keys the settings name; on failure `why` says what is wrong
- * (which setting), without any key material. */
+ * (which setting), without any key material.  With an asymmetric
+ * JWT_ALGORITHM and JWT_PUBLIC_KEY but no JWT_PRIVATE_KEY, the tokens only
+ * verify: t->sign is NULL and tokens_issue() answers TOKENS_ECONFIG. */
 enum tokens_err	 tokens_init(struct tokens *, const struct config *, char *why,
 		    size_t whylen);
 void		 tokens_free(struct tokens *);

@@ -31,7 +31,7 @@ static const struct route routes[] = {
 };
 
 static const struct app_def geocoding_app = {
-	"geocoding.fcgi", routes, sizeof(routes) / sizeof(routes[0]), 1, 0
+	"geocoding.fcgi", routes, sizeof(routes) / sizeof(routes[0]), 1, 0, 0
 };
 
 /* One per process: the gazetteer stays open between requests. */

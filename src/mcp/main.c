@@ -23,7 +23,7 @@ static const struct route routes[] = {
 };
 
 static const struct app_def mcp_app = {
-	"mcp.fcgi", routes, sizeof(routes) / sizeof(routes[0]), 1, 1
+	"mcp.fcgi", routes, sizeof(routes) / sizeof(routes[0]), 1, 1, 0
 };
 
 int

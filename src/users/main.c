@@ -41,7 +41,7 @@ static const struct route routes[] = {
 };
 
 static const struct app_def users_app = {
-	"users.fcgi", routes, sizeof(routes) / sizeof(routes[0]), 1, 0
+	"users.fcgi", routes, sizeof(routes) / sizeof(routes[0]), 1, 0, 0
 };
 
 /* GET / — the Python service's welcome. */

@@ -783,6 +783,90 @@ test_oversized(void **state)
 	au_end();
 }
 
+/* Runs `program` as plain CGI on H's database with the RS256 settings
+ * `keys` (NULL-terminated) and an Authorization header; the result. */
+static void
+run_cgi(const char *program, const char *method, const char *uri,
+    const char *token, const char *const *keys, struct cgi_result *c)
+{
+	const char	*env[16];
+	char		 db[PATH_MAX + 16], secret[128], auth[AU_TOKEN_MAX + 32];
+	size_t		 n = 0;
+
+	snprintf(db, sizeof(db), "DATABASE_URL=%s", harness_env(H, "DATABASE_URL"));
+	snprintf(secret, sizeof(secret), "JWT_SECRET=%s", harness_env(H, "JWT_SECRET"));
+	snprintf(auth, sizeof(auth), "HTTP_AUTHORIZATION=Bearer %s", token);
+	env[n++] = method;
+	env[n++] = uri;
+	env[n++] = "PATH=/usr/bin:/bin";
+	env[n++] = "JWT_ALGORITHM=RS256";
+	env[n++] = db;
+	env[n++] = secret;
+	env[n++] = auth;
+	for (size_t i = 0; keys[i] != NULL && n + 1 < 16; i++)
+		env[n++] = keys[i];
+	env[n] = NULL;
+	assert_int_equal(harness_cgi(program, env, NULL, 0, c), 0);
+}
+
+/*
+ * A program that only verifies holds the public key alone
+ * (JWT_PUBLIC_KEY_FILE without JWT_PRIVATE_KEY_FILE): users.fcgi accepts
+ * the deployment's tokens and refuses those of another key; auth.fcgi,
+ * which signs, refuses to work that way and says why; with neither key
+ * every program refuses.
+ */
+static void
+test_public_key_only(void **state)
+{
+	static char pub[PATH_MAX + 256], other[PATH_MAX + 256];
+	const char *with_pub[] = { pub, NULL }, *with_other[] = { other, NULL },
+	    *with_none[] = { NULL };
+	struct cgi_result c;
+	char *pem;
+	FILE *f;
+
+	(void)state;
+	au_begin();
+	for (int i = 0; i < 2; i++) {
+		assert_non_null(pem = au_key_public_pem(i == 0 ? k_cur : k_for_rsa));
+		assert_non_null(f = fopen(keypath(i == 0 ? "curpub.pem" : "otherpub.pem"), "w"));
+		assert_true(fputs(pem, f) >= 0);
+		assert_int_equal(fclose(f), 0);
+		free(pem);
+	}
+	snprintf(pub, sizeof(pub), "JWT_PUBLIC_KEY_FILE=%s", keypath("curpub.pem"));
+	snprintf(other, sizeof(other), "JWT_PUBLIC_KEY_FILE=%s", keypath("otherpub.pem"));
+	run_cgi("users.fcgi", "REQUEST_METHOD=GET", "REQUEST_URI=" ME, U.token,
+	    with_pub, &c);
+	if (strncmp(c.out, "Status: 200", 11) != 0 || strstr(c.out, U.email) == NULL)
+		au_bad(__LINE__, "users.fcgi with the public key: %.300s | %.300s",
+		    c.out, c.err);
+	cgi_result_free(&c);
+	run_cgi("users.fcgi", "REQUEST_METHOD=GET", "REQUEST_URI=" ME, U.token,
+	    with_other, &c);
+	if (strncmp(c.out, "Status: 401", 11) != 0)
+		au_bad(__LINE__, "users.fcgi with another public key: %.300s", c.out);
+	cgi_result_free(&c);
+	run_cgi("users.fcgi", "REQUEST_METHOD=GET", "REQUEST_URI=" ME, U.token,
+	    with_none, &c);
+	if (strncmp(c.out, "Status: 503", 11) != 0 ||
+	    strstr(c.err, "JWT_PRIVATE_KEY") == NULL)
+		au_bad(__LINE__, "users.fcgi with no key: %.300s | %.300s", c.out, c.err);
+	cgi_result_free(&c);
+	run_cgi("auth.fcgi", "REQUEST_METHOD=GET", "REQUEST_URI=/.well-known/jwks.json",
+	    U.token, with_pub, &c);
+	if (strncmp(c.out, "Status: 503", 11) != 0 ||
+	    strstr(c.out, "Service misconfigured") == NULL ||
+	    strstr(c.err, "JWT_PRIVATE_KEY") == NULL || strstr(c.err, "BEGIN") != NULL)
+		au_bad(__LINE__, "auth.fcgi with the public key only: %.300s | %.300s",
+		    c.out, c.err);
+	cgi_result_free(&c);
+	unlink(keypath("curpub.pem"));
+	unlink(keypath("otherpub.pem"));
+	au_end();
+}
+
 int
 main(void)
 {
@@ -792,6 +876,7 @@ main(void)
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_rotated_out),
 		cmocka_unit_test(test_oversized),
+		cmocka_unit_test(test_public_key_only),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

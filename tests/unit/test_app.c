@@ -81,7 +81,7 @@ static const struct route routes[] = {
 };
 
 static const struct app_def def = {
-	"test_app", routes, NCASES(routes), 0, 0
+	"test_app", routes, NCASES(routes), 0, 0, 0
 };
 
 /* --- app_route_match ---------------------------------------------------- */
@@ -372,7 +372,7 @@ test_dispatch_not_ready(void **state)
 		    "Allow", "GET, PATCH, DELETE", NULL, NULL },
 	};
 	static const struct app_def def_db = {
-		"test_app", routes, NCASES(routes), 1, 0
+		"test_app", routes, NCASES(routes), 1, 0, 0
 	};
 	struct arena	*a = *state;
 	struct app	 app;

@@ -389,6 +389,93 @@ test_key_settings(void **state)
 	rmdir(dir);
 }
 
+/*
+ * JWT_PUBLIC_KEY without JWT_PRIVATE_KEY: a program that only verifies.
+ * It accepts the deployment's tokens, signs none, publishes the key, and
+ * refuses another key's tokens; a public key file that is not one (or of
+ * another type) is refused at start.
+ */
+static void
+test_verify_only(void **state)
+{
+	char			 dir[] = "/tmp/fu-test-tokens-XXXXXX", why[256];
+	char			 p[256], q[256], op[256], oq[256], bad[300];
+	char			*tok = NULL, *otok = NULL, *none = NULL, *kid, *okid;
+	struct config		 c;
+	struct tokens		 t;
+	struct access_claims	 ac;
+	struct json_object	*jwks, *keys;
+	const char		*kv[4];
+	FILE			*f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	kid = write_pair(dir, "k", JWT_RS256, p, q, sizeof(p));
+	okid = write_pair(dir, "o", JWT_RS256, op, oq, sizeof(op));
+	snprintf(bad, sizeof(bad), "%s/bad.pem", dir);
+	assert_non_null(f = fopen(bad, "w"));
+	fputs("-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----\n", f);
+	fclose(f);
+	/* auth.fcgi's side: the private key signs. */
+	kv[0] = "JWT_SECRET=" SECRET;
+	kv[1] = "JWT_ALGORITHM=RS256";
+	kv[2] = setting("JWT_PRIVATE_KEY_FILE", p);
+	kv[3] = NULL;
+	load(&c, kv);
+	assert_int_equal(tokens_init(&t, &c, why, sizeof(why)), TOKENS_OK);
+	assert_int_equal(tokens_issue(&t, USER, 0, NOW, &tok, &ac), TOKENS_OK);
+	tokens_free(&t);
+	config_free(&c);
+	free((char *)kv[2]);
+	kv[2] = setting("JWT_PRIVATE_KEY_FILE", op);
+	load(&c, kv);
+	assert_int_equal(tokens_init(&t, &c, why, sizeof(why)), TOKENS_OK);
+	assert_int_equal(tokens_issue(&t, USER, 0, NOW, &otok, &ac), TOKENS_OK);
+	tokens_free(&t);
+	config_free(&c);
+	free((char *)kv[2]);
+	/* users.fcgi's side: the public key alone. */
+	kv[2] = setting("JWT_PUBLIC_KEY_FILE", q);
+	load(&c, kv);
+	assert_int_equal(tokens_init(&t, &c, why, sizeof(why)), TOKENS_OK);
+	assert_null(t.sign);
+	assert_int_equal(tokens_verify(&t, tok, strlen(tok), NOW, &ac), TOKENS_OK);
+	assert_string_equal(ac.sub, USER);
+	assert_int_equal(tokens_verify(&t, otok, strlen(otok), NOW, &ac), TOKENS_EINVALID);
+	assert_int_equal(tokens_issue(&t, USER, 0, NOW, &none, &ac), TOKENS_ECONFIG);
+	assert_null(none);
+	jwks = tokens_jwks(&t);
+	assert_true(json_object_object_get_ex(jwks, "keys", &keys));
+	assert_int_equal(json_object_array_length(keys), 1);
+	assert_non_null(strstr(json_object_to_json_string(jwks), kid));
+	json_object_put(jwks);
+	tokens_free(&t);
+	config_free(&c);
+	free((char *)kv[2]);
+	/* Refused: a file that holds no key, a key of another algorithm. */
+	kv[2] = setting("JWT_PUBLIC_KEY_FILE", bad);
+	load(&c, kv);
+	assert_int_equal(tokens_init(&t, &c, why, sizeof(why)), TOKENS_ECONFIG);
+	assert_non_null(strstr(why, "JWT_PUBLIC_KEY"));
+	tokens_free(&t);
+	config_free(&c);
+	kv[1] = "JWT_ALGORITHM=ES256";
+	free((char *)kv[2]);
+	kv[2] = setting("JWT_PUBLIC_KEY_FILE", q);
+	load(&c, kv);
+	assert_int_equal(tokens_init(&t, &c, why, sizeof(why)), TOKENS_ECONFIG);
+	assert_null(strstr(why, "BEGIN"));
+	tokens_free(&t);
+	config_free(&c);
+	free((char *)kv[2]);
+	free(tok);
+	free(otok);
+	free(kid);
+	free(okid);
+	unlink(p); unlink(q); unlink(op); unlink(oq); unlink(bad);
+	rmdir(dir);
+}
+
 /* Whether the user row USER reads as revoked for this jti. */
 static int
 revoked(struct db *db, struct arena *a, const struct access_claims *ac)
@@ -445,6 +532,7 @@ main(void)
 		cmocka_unit_test(test_verify_forms),
 		cmocka_unit_test(test_keys_and_rotation),
 		cmocka_unit_test(test_key_settings),
+		cmocka_unit_test(test_verify_only),
 		cmocka_unit_test(test_revocation),
 	};
 
