@@ -17,6 +17,7 @@ FU_PACKAGES=(
 	python3-aiosmtpd iso-codes
 	python3-yaml chromium
 	nginx multiwatch
+	gnuplot-nox
 )
 # npm: Debian's package for a Debian nodejs; a NodeSource nodejs holds npm
 # itself and conflicts with Debian's npm package, so ask only when npm is missing.
