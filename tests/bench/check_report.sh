@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # tests/bench/check_report.sh: what bench/run must write, checked.
 #
+#   check_report.sh refusals DIR    the checks and the broken copies of
+#                                   DIR's report, without running bench/run
 #   check_report.sh check DIR       DIR/REPORT.md has every row with numbers
 #                                   and verdicts, and DIR/report-rates.svg is
 #                                   an SVG with a bar per endpoint and server
@@ -21,15 +23,21 @@ fail() { printf 'check_report: %s\n' "$*" >&2; return 1; }
 # A number, possibly signed, with thousands separators or a decimal point.
 NUM='[+-]?[0-9][0-9,]*(\.[0-9]+)?'
 
-# row FILE LABEL CELLS: the table row of LABEL must have CELLS number cells
-# at least and a verdict (PASS or FAIL).
+# row FILE LABEL COLUMN...: the table row of LABEL (its first cell) must
+# have a number in each COLUMN (2: the cell after the label; a number may
+# be followed by a parenthesis, "271.1 (curl 273.0)") and, but for the
+# floor's, end with a verdict (PASS or FAIL).
 row() {
-	local line n
-	line=$(grep -F "| $2 |" "$1" | head -n 1) || { fail "no row \"$2\""; return 1; }
-	n=$(grep -oE "\| ($NUM|$NUM \(curl $NUM\)) " <<< "$line" | wc -l)
-	((n >= $3)) || { fail "row \"$2\": $n numeric cells, want $3: $line"; return 1; }
-	if [[ $2 != floor* ]]; then
-		grep -qE '\| (PASS|FAIL) \|$' <<< "$line" || { fail "row \"$2\": no PASS/FAIL: $line"; return 1; }
+	local file=$1 label=$2 line c cell
+	shift 2
+	line=$(grep -F "| $label |" "$file" | head -n 1) || { fail "no row \"$label\""; return 1; }
+	for c in "$@"; do
+		cell=$(awk -F'|' -v c="$((c + 1))" '{ gsub(/^ +| +$/, "", $c); print $c }' <<< "$line")
+		[[ $cell =~ ^$NUM( \(.*\))?$ ]] ||
+			{ fail "row \"$label\", column $c: \"$cell\" is not a number"; return 1; }
+	done
+	if [[ $label != floor* ]]; then
+		grep -qE '\| (PASS|FAIL) \|$' <<< "$line" || { fail "row \"$label\": no PASS/FAIL: $line"; return 1; }
 	fi
 }
 
@@ -41,24 +49,25 @@ check() {
 	    '| Apache |' 'same run'; do
 		grep -qF "$s" "$md" || { fail "REPORT.md lacks \"$s\""; return 1; }
 	done
-	grep -qE 'load average at (start|end) \| [0-9.]+ [0-9.]+ [0-9.]+ \|' "$md" ||
-		{ fail "no load average figures"; return 1; }
+	for s in start end; do
+		grep -qE "load average at $s \| [0-9.]+ [0-9.]+ [0-9.]+ \|" "$md" ||
+			{ fail "no load average figures at $s"; return 1; }
+	done
 	grep -qF '](report-rates.svg)' "$md" || { fail "REPORT.md does not show report-rates.svg"; return 1; }
 	# Each server's table: the floor, five endpoints (rate, p50, p99, ratio),
 	# the login and its rest.
 	for s in lighttpd apache; do
 		awk -v s="$s" '/^## / { on = (s == "lighttpd") ? ($0 == "## lighttpd") : ($0 == "## Apache + mod_fcgid") }
 			on' "$md" > "$dir/.section"
-		row "$dir/.section" "floor (bench/floor.c)" 4 || return 1
+		row "$dir/.section" "floor (bench/floor.c)" 2 3 4 5 || return 1
 		for label in "GET /health" "GET /users/me" "GET /geocode/city, cache hit" \
 		    "GET /geocode/city, offline lookup" "MCP tools/call geocode_city"; do
-			row "$dir/.section" "$label" 4 || return 1
+			row "$dir/.section" "$label" 2 3 4 5 || return 1
 		done
-		row "$dir/.section" "POST /auth/jwt/login, sequential" 1 || return 1
-		row "$dir/.section" "the rest of the login (Argon2id t=1 m=1024 p=1)" 1 || return 1
+		row "$dir/.section" "POST /auth/jwt/login, sequential" 3 || return 1
+		row "$dir/.section" "the rest of the login (Argon2id t=1 m=1024 p=1)" 3 || return 1
 	done
 	rm -f "$dir/.section"
-	row "$md" "GET /health" 3 || return 1	# the CGI table's row comes after; both checked
 	grep -qE "^\| GET /health \| $NUM ms \| $NUM ms \| $NUM ms \|" "$md" ||
 		{ fail "no CGI latency row for /health"; return 1; }
 	grep -qE "^\| GET /users/me \| $NUM ms \| $NUM ms \| $NUM ms \|" "$md" ||
@@ -96,10 +105,13 @@ if [[ ${1:-} = check ]]; then
 	check "$2"
 	exit
 fi
-BUILD=${1:?usage: check_report.sh BUILD_DIR | check DIR}
 TMP=$(mktemp -d /tmp/fu-bench-check.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
-QUICK=1 OUT=$TMP/out "$ROOT/bench/run" "$BUILD"
+if [[ ${1:-} = refusals ]]; then
+	cp -r "${2:?usage: check_report.sh refusals DIR}" "$TMP/out"
+else
+	QUICK=1 OUT=$TMP/out "$ROOT/bench/run" "${1:?usage: check_report.sh BUILD_DIR | check DIR | refusals DIR}"
+fi
 check "$TMP/out"
 echo "the report and the chart are complete"
 rc=0
@@ -111,4 +123,8 @@ must_refuse "a chart that is not SVG" 's/<svg/<html/g' report-rates.svg || rc=1
 must_refuse "no image link" 's/](report-rates.svg)/]()/' || rc=1
 must_refuse "a memory row of one server" '/| geocoding.fcgi |/s/| [^|]* | [A-Z]* |$//' || rc=1
 must_refuse "no load average" 's/load average at end | [0-9. ]* |/load average at end | |/' || rc=1
+must_refuse "no Apache table" '/^## Apache + mod_fcgid/,/^## Rates/{/^## Rates/!d}' || rc=1
+must_refuse "a p99 missing" 's/^\(| MCP tools\/call geocode_city | [^|]* | [^|]* | \)[^|]* |/\1— |/' || rc=1
+must_refuse "a login without its latency" 's/^\(| POST \/auth\/jwt\/login, sequential | — | \)[0-9.]*/\1—/' || rc=1
+must_refuse "no CGI row for /users/me" '/^| GET \/users\/me | [0-9.]* ms |/d' || rc=1
 exit $rc
