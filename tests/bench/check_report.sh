@@ -14,7 +14,7 @@
 #                                   an SVG that is not one, no image link)
 #
 # ctest bench_run_quick (label bench: scripts/test leaves it out, it takes
-# about two minutes).
+# two to three minutes).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 
@@ -45,7 +45,7 @@ check() {
 	local dir=$1 md=$1/REPORT.md svg=$1/report-rates.svg s label p
 	[[ -s $md ]] || { fail "no $md"; return 1; }
 	for s in '## lighttpd' '## Apache + mod_fcgid' '## Plain CGI' '## Resident memory' \
-	    'load average at start' 'load average at end' '| git commit |' '| lighttpd |' \
+	    'load average at start' 'load average at end' 'as each part began' '| git commit |' '| lighttpd |' \
 	    '| Apache |' 'same run'; do
 		grep -qF "$s" "$md" || { fail "REPORT.md lacks \"$s\""; return 1; }
 	done
