@@ -6,6 +6,7 @@
 #                             fresh env file, migrates a new database
 #   bench_start               lighttpd with lighttpd/bench.conf: the real
 #                             programs and floor.fcgi, FU_PROCS processes each
+#                             (BENCH_SERVER=apache: Apache with mod_fcgid)
 #   bench_expect PATH STATUS [BYTES]
 #                             one curl request must answer STATUS (and BYTES)
 #   bench_warmup PATH...      unmeasured wrk runs (page faults, first
@@ -33,11 +34,17 @@
 #   THREADS       wrk threads [2]
 #   CONNECTIONS   wrk connections [32]
 #   FU_PROCS      FastCGI processes per program, the floor included [2]
+#   BENCH_SERVER  lighttpd, or apache: Apache 2.4 with mod_fcgid
+#                 (apache/test-httpd.conf with apache/bench-fcgid.conf and
+#                 apache/bench-floor.conf), run as the tests run it [lighttpd]
+#   APACHE_PROCS  with apache: mod_fcgid processes per program, kept once
+#                 started (bench-fcgid.conf) [FU_PROCS]
 #   BENCH_PORT    TCP port on 127.0.0.1 [a free one from 20000-39999]
 #   BENCH_KEEP    1: keep the temp folder (database, logs) and say where
 #   BENCH_REPORT  a file to append one TSV line per result to (time, name,
 #                 best rate, floor's best, median ratio, ratio of bests,
-#                 target, verdict, conditions)
+#                 target, verdict, conditions, best round's p50 and p99 in ms,
+#                 the per-round ratios sorted, comma-separated)
 #
 # The programs run with their defaults (LOG_LEVEL INFO: one JSON access line
 # per request); their stderr goes to programs.log in the temp folder.
@@ -45,7 +52,8 @@
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 BENCH_TMP=
 BENCH_BUILD=
-BENCH_LIGHTTPD_PID=
+BENCH_SERVER_PID=
+BENCH_NOMINATIM_PID=
 BENCH_URL=
 declare -gA BENCH_RPS=() BENCH_P50=() BENCH_P99=() BENCH_ROUND=()
 # Every run's p99 (ms) and count of bad answers, clean or not, by "name,round".
@@ -108,9 +116,20 @@ bench_init() {
 	export FU_PROCS
 }
 
+# bench_start: the server BENCH_SERVER names, with the four programs and
+# the floor at /bench/floor, FU_PROCS processes each (APACHE_PROCS under
+# Apache); returns once the floor answers.
+bench_start() {
+	case ${BENCH_SERVER:-lighttpd} in
+	lighttpd) bench_start_lighttpd ;;
+	apache) bench_start_apache ;;
+	*) bench_die "BENCH_SERVER=$BENCH_SERVER: lighttpd or apache" ;;
+	esac
+}
+
 # Starts lighttpd in the foreground (-D) in the background of this shell and
 # waits until it answers.
-bench_start() {
+bench_start_lighttpd() {
 	local port _
 	port=${BENCH_PORT:-$(bench_free_port)} || bench_die "no free port"
 	export FU_PORT=$port FU_CGI_BIN=$BENCH_BUILD/cgi-bin FU_DATA=$BENCH_TMP
@@ -123,25 +142,92 @@ bench_start() {
 	}
 	"$BENCH_LIGHTTPD" -D -f "$BENCH_ROOT/lighttpd/bench.conf" \
 		< /dev/null > "$BENCH_TMP/lighttpd.out" 2>> "$BENCH_TMP/programs.log" &
-	BENCH_LIGHTTPD_PID=$!
-	for _ in $(seq 1 100); do
-		if curl -s -o /dev/null -m 1 "$BENCH_URL/bench/floor"; then
-			bench_log "lighttpd on $BENCH_URL (pid $BENCH_LIGHTTPD_PID), $FU_PROCS processes per program"
-			return 0
-		fi
-		kill -0 "$BENCH_LIGHTTPD_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	tail -n 20 "$BENCH_TMP/lighttpd.log" "$BENCH_TMP/programs.log" >&2 2>/dev/null
-	bench_die "lighttpd did not start"
+	BENCH_SERVER_PID=$!
+	bench_wait_up "lighttpd" "$FU_PROCS" "$BENCH_TMP/lighttpd.log"
 }
 
-# Stops lighttpd (it stops the FastCGI programs it spawned).  Runs from the
+# bench_wait_up NAME PROCS LOG: until the floor answers on BENCH_URL (any
+# status), or the server is gone or 10 s have passed.
+bench_wait_up() {
+	local _
+	for _ in $(seq 1 100); do
+		if curl -s -o /dev/null -m 1 "$BENCH_URL/bench/floor"; then
+			bench_log "$1 on $BENCH_URL (pid $BENCH_SERVER_PID), $2 processes per program"
+			return 0
+		fi
+		kill -0 "$BENCH_SERVER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	tail -n 20 "$3" "$BENCH_TMP/programs.log" >&2 2>/dev/null
+	bench_die "$1 did not start"
+}
+
+# Apache and its modules (FU_APACHE_MODULES, Debian's folder by default);
+# sets BENCH_APACHE, BENCH_APACHE_MODULES and BENCH_UNSHARE: Apache will not
+# run programs as root, so root starts it in a user namespace where it is
+# an ordinary user, as the test harness does.
+bench_apache_find() {
+	local m
+	BENCH_APACHE=$(PATH=$PATH:/usr/sbin:/usr/local/sbin command -v apache2) ||
+		bench_die "apache2 is not installed"
+	BENCH_APACHE_MODULES=${FU_APACHE_MODULES:-/usr/lib/apache2/modules}
+	for m in "$@"; do
+		[[ -f $BENCH_APACHE_MODULES/$m.so ]] ||
+			bench_die "$BENCH_APACHE_MODULES/$m.so is missing (set FU_APACHE_MODULES)"
+	done
+	BENCH_UNSHARE=()
+	if [[ $(id -u) = 0 ]]; then
+		BENCH_UNSHARE=(unshare --user --map-user=1000 --map-group=1000)
+	fi
+}
+
+# The programs' environment for mod_fcgid, which hands them none of
+# Apache's: a FcgidInitialEnv line for the env file and for each exported
+# variable that names a setting (src/common/config.c's table), as the test
+# harness writes (mod_fcgid cuts a value at 127 bytes without a word).
+bench_fcgid_env() {
+	local name value
+	printf 'FcgidInitialEnv FCGI_USERS_ENV_FILE "%s"\n' "$FCGI_USERS_ENV_FILE"
+	for name in $(sed -n 's/^[[:space:]]*{ "\([A-Z][A-Z0-9_]*\)", SET_.*/\1/p' \
+	    "$BENCH_ROOT/src/common/config.c"); do
+		[[ $(declare -p "$name" 2>/dev/null) == "declare -x"* ]] || continue
+		value=${!name}
+		[[ ${#value} -le 127 && $value != *[\"\\]* ]] ||
+			bench_die "$name cannot be passed with FcgidInitialEnv (over 127 bytes, or \" or \\)"
+		printf 'FcgidInitialEnv %s "%s"\n' "$name" "$value"
+	done
+}
+
+# Starts Apache with mod_fcgid (apache/test-httpd.conf, as the integration
+# tests run it, plus apache/bench-fcgid.conf: APACHE_PROCS processes per
+# program, kept once started, and apache/bench-floor.conf: the floor at
+# /bench/floor) in the foreground, in the background of this shell.  The
+# programs' stderr (their access lines) and Apache's errors go to
+# programs.log.
+bench_start_apache() {
+	local port dir=$BENCH_TMP/apache procs=${APACHE_PROCS:-$FU_PROCS}
+	bench_apache_find mod_fcgid mod_rewrite mod_mpm_event
+	port=${BENCH_PORT:-$(bench_free_port)} || bench_die "no free port"
+	mkdir -p "$dir/htdocs"
+	bench_fcgid_env > "$dir/fcgid-env.conf"
+	BENCH_URL=http://127.0.0.1:$port
+	FU_PORT=$port FU_DATA=$dir FU_PROCS=$procs FU_ERRORLOG=$BENCH_TMP/programs.log \
+	FU_CGI_BIN=$BENCH_BUILD/cgi-bin FU_APACHE_MODULES=$BENCH_APACHE_MODULES \
+	FU_BENCH_BIN=$BENCH_BUILD/bench \
+		"${BENCH_UNSHARE[@]}" "$BENCH_APACHE" -f "$BENCH_ROOT/apache/test-httpd.conf" \
+		-c "Include $BENCH_ROOT/apache/bench-fcgid.conf" \
+		-c "Include $BENCH_ROOT/apache/bench-floor.conf" \
+		-DFOREGROUND < /dev/null >> "$BENCH_TMP/programs.log" 2>&1 &
+	BENCH_SERVER_PID=$!
+	bench_wait_up "apache (mod_fcgid)" "$procs" "$BENCH_TMP/programs.log"
+}
+
+# Stops the server (it stops the FastCGI programs it spawned).  Runs from the
 # EXIT trap under set -e: every step must succeed or be allowed to fail.
 bench_stop() {
-	local pid=$BENCH_LIGHTTPD_PID _
+	local pid=$BENCH_SERVER_PID _
 	[[ -n $pid ]] || return 0
-	BENCH_LIGHTTPD_PID=
+	BENCH_SERVER_PID=
 	kill -TERM "$pid" 2>/dev/null || true
 	for _ in $(seq 1 50); do
 		kill -0 "$pid" 2>/dev/null || break
@@ -159,6 +245,7 @@ bench_cleanup() {
 	# A benchmark's own servers (bench/apache): it defines bench_stop_more.
 	if declare -F bench_stop_more >/dev/null; then bench_stop_more; fi
 	bench_stop
+	bench_nominatim_stop
 	if [[ -n $BENCH_TMP && -d $BENCH_TMP ]]; then
 		if [[ ${BENCH_KEEP:-0} = 1 ]]; then
 			bench_log "kept $BENCH_TMP (database, lighttpd.log, programs.log)"
@@ -292,10 +379,11 @@ bench_ratio() {
 	printf 'RESULT %s/%s = %s (median of %d rounds; target >= %s): %s\n' \
 		"$name" "$floor" "$med" "$(wc -w <<< "$ratios")" "$target" "$verdict"
 	if [[ -n ${BENCH_REPORT:-} ]]; then
-		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\tcores=%s procs=%s t=%s c=%s d=%ss\n' \
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\tcores=%s procs=%s t=%s c=%s d=%ss\t%s\t%s\t%s\n' \
 			"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "${BENCH_RPS[$name]}" \
 			"${BENCH_RPS[$floor]}" "$med" "$best" "$target" "$verdict" "$(nproc)" \
-			"$FU_PROCS" "$THREADS" "$CONNECTIONS" "$DURATION" >> "$BENCH_REPORT"
+			"$FU_PROCS" "$THREADS" "$CONNECTIONS" "$DURATION" \
+			"${BENCH_P50[$name]}" "${BENCH_P99[$name]}" "${ratios// /,}" >> "$BENCH_REPORT"
 	fi
 	return 0
 }
@@ -324,7 +412,9 @@ bench_describe() {
 #   bench_access_durations PATH     the programs' duration_us of each 2xx on
 #                                   PATH so far, one a line, in ms
 #   bench_median                    the median of the numbers on stdin
-#   bench_child_pid PROGRAM         the pid of our lighttpd's PROGRAM child
+#   bench_child_pid PROGRAM         the pid of our server's one PROGRAM process
+#   bench_program_pids PROGRAM      the pids of our server's PROGRAM processes
+#                                   (floor.fcgi: the floor's)
 #   bench_mem PID                   "VmRSS RssAnon VmHWM" of PID, in KiB
 #   bench_wrk_count NAME PATH TOTAL about TOTAL requests (in slices of
 #                                   wrk bound by bearer.lua to what is left;
@@ -437,10 +527,21 @@ bench_median() {
 
 bench_child_pid() {
 	local pids
-	pids=$(pgrep -P "$BENCH_LIGHTTPD_PID" -f "$BENCH_BUILD/cgi-bin/$1" || true)
+	pids=$(bench_program_pids "$1")
 	[[ -n $pids && $(wc -w <<< "$pids") = 1 ]] ||
-		bench_die "want one $1 process under lighttpd $BENCH_LIGHTTPD_PID, found: ${pids:-none}"
+		bench_die "want one $1 process under the server $BENCH_SERVER_PID, found: ${pids:-none}"
 	echo "$pids"
+}
+
+# lighttpd's children; under Apache, the children of mod_fcgid's process
+# manager, itself a child of Apache.
+bench_program_pids() {
+	local c path=$BENCH_BUILD/cgi-bin/$1
+	[[ $1 != floor.fcgi ]] || path=$BENCH_BUILD/bench/floor.fcgi
+	pgrep -P "$BENCH_SERVER_PID" -f "$path" || true
+	for c in $(pgrep -P "$BENCH_SERVER_PID" || true); do
+		pgrep -P "$c" -f "$path" || true
+	done
 }
 
 bench_mem() {
@@ -473,4 +574,101 @@ bench_wrk_count() {
 		got=$((got + reqs)) bad=$((bad + ${non2xx:-0} + ${errs:-0}))
 	done
 	echo "$got $bad"
+}
+
+# ---------------------------------------------------------------------------
+# Geocoding and MCP: the gazetteer, the fake Nominatim, an MCP session, for
+# bench/geocode, bench/mcp and bench/endpoints.
+#
+#   bench_import_gazetteer OUT [FILE ARGS...]
+#                                   `fcgi-users import gazetteer` into OUT,
+#                                   of FILE ARGS (the test fixture,
+#                                   tests/fixtures/geonames/, by default)
+#   bench_nominatim_start           the tests' fake Nominatim
+#                                   (tests/integration/fake_nominatim.py);
+#                                   exports NOMINATIM_URL; stopped on exit
+#   bench_geo_cached CITY           GET /geocode/city?city=CITY (CITY
+#                                   percent-encoded) with the Bearer token;
+#                                   prints the answer's "cached" (true|false)
+#   bench_mcp_session               initialize and notifications/initialized
+#                                   with the Bearer token, then one tools/call
+#                                   of geocode_city (London) that must give a
+#                                   result; exports BENCH_MCP_SESSION,
+#                                   BENCH_MCP_VERSION and BENCH_CITY for
+#                                   bench/wrk/mcp.lua
+
+BENCH_MCP_VERSION=2025-11-25
+
+bench_import_gazetteer() {
+	local out=$1 fix=$BENCH_ROOT/tests/fixtures/geonames args
+	shift
+	if (($# > 0)); then
+		args=("$@")
+	else
+		args=("$fix/cities.txt" --admin1 "$fix/admin1.txt" --countries "$fix/countries.json")
+	fi
+	bench_log "importing the gazetteer from ${args[0]}"
+	"$BENCH_BUILD/bin/fcgi-users" import gazetteer "${args[@]}" --out "$out" \
+		> "$BENCH_TMP/import.log" 2>&1 || {
+		tail -n 20 "$BENCH_TMP/import.log" >&2
+		bench_die "fcgi-users import gazetteer failed"
+	}
+}
+
+bench_nominatim_start() {
+	local _
+	mkdir -p "$BENCH_TMP/nominatim"
+	python3 "$BENCH_ROOT/tests/integration/fake_nominatim.py" --dir "$BENCH_TMP/nominatim" \
+		> "$BENCH_TMP/nominatim.log" 2>&1 &
+	BENCH_NOMINATIM_PID=$!
+	for _ in $(seq 1 100); do
+		[[ -s $BENCH_TMP/nominatim/port ]] && break
+		sleep 0.1
+	done
+	[[ -s $BENCH_TMP/nominatim/port ]] || bench_die "the fake Nominatim did not start"
+	NOMINATIM_URL=http://127.0.0.1:$(cat "$BENCH_TMP/nominatim/port")
+	export NOMINATIM_URL
+}
+
+# From the EXIT trap: must not fail.
+bench_nominatim_stop() {
+	[[ -n $BENCH_NOMINATIM_PID ]] || return 0
+	kill "$BENCH_NOMINATIM_PID" 2>/dev/null || true
+	wait "$BENCH_NOMINATIM_PID" 2>/dev/null || true
+	BENCH_NOMINATIM_PID=
+}
+
+bench_geo_cached() {
+	curl -s -m 10 -H @- "$BENCH_URL/geocode/city?city=$1" <<< "Authorization: Bearer $BENCH_TOKEN" |
+		sed -n 's/.*"cached":\(true\|false\)}$/\1/p'
+}
+
+# bench_mcp_post BODY [CURL ARGS...]: one POST to /mcp-server/mcp with the
+# Bearer token; the answer in BENCH_TMP/mcp-headers and mcp-body; prints
+# the status.
+bench_mcp_post() {
+	local body=$1
+	shift
+	curl -s -m 10 -D "$BENCH_TMP/mcp-headers" -o "$BENCH_TMP/mcp-body" -w '%{http_code}' \
+		-H @- -H 'Content-Type: application/json' \
+		-H 'Accept: application/json, text/event-stream' "$@" \
+		--data-binary "$body" "$BENCH_URL/mcp-server/mcp" <<< "Authorization: Bearer $BENCH_TOKEN"
+}
+
+bench_mcp_session() {
+	local code v=$BENCH_MCP_VERSION
+	code=$(bench_mcp_post '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"'"$v"'","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}')
+	[[ $code = 200 ]] || bench_die "initialize answered $code: $(head -c 300 "$BENCH_TMP/mcp-body")"
+	BENCH_MCP_SESSION=$(sed -n 's/^[Mm]cp-[Ss]ession-[Ii]d: *\([^[:space:]]*\).*/\1/p' "$BENCH_TMP/mcp-headers")
+	[[ -n $BENCH_MCP_SESSION ]] || bench_die "initialize gave no Mcp-Session-Id"
+	export BENCH_MCP_SESSION BENCH_MCP_VERSION BENCH_CITY=London
+	code=$(bench_mcp_post '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
+		-H "Mcp-Session-Id: $BENCH_MCP_SESSION" -H "MCP-Protocol-Version: $v")
+	[[ $code = 202 ]] || bench_die "notifications/initialized answered $code"
+	# One call by hand: a result for London, not an error.
+	code=$(bench_mcp_post '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"geocode_city","arguments":{"city":"London"}}}' \
+		-H "Mcp-Session-Id: $BENCH_MCP_SESSION" -H "MCP-Protocol-Version: $v")
+	[[ $code = 200 ]] && grep -q '"structuredContent"' "$BENCH_TMP/mcp-body" &&
+		! grep -q '"isError":true' "$BENCH_TMP/mcp-body" ||
+		bench_die "tools/call answered $code: $(head -c 300 "$BENCH_TMP/mcp-body")"
 }

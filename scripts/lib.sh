@@ -18,6 +18,7 @@ FU_PACKAGES=(
 	python3-yaml chromium
 	nginx multiwatch
 	libpq-dev postgresql
+	gnuplot-nox
 )
 # npm: Debian's package for a Debian nodejs; a NodeSource nodejs holds npm
 # itself and conflicts with Debian's npm package, so ask only when npm is missing.
