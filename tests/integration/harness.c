@@ -1193,6 +1193,33 @@ out:
 }
 
 void
+harness_cgi_env(struct harness_cgi_env *e, const struct harness *h,
+    const char *method, const char *uri, int with_secret,
+    const char *const *extra)
+{
+	size_t		 n = 0;
+	const char	*v;
+
+	snprintf(e->method, sizeof(e->method), "REQUEST_METHOD=%s", method);
+	snprintf(e->uri, sizeof(e->uri), "REQUEST_URI=%s", uri);
+	v = harness_env(h, "DATABASE_URL");
+	snprintf(e->db, sizeof(e->db), "DATABASE_URL=%s", v != NULL ? v : "");
+	v = harness_env(h, "JWT_SECRET");
+	snprintf(e->secret, sizeof(e->secret), "JWT_SECRET=%s", v != NULL ? v : "");
+	e->v[n++] = e->method;
+	e->v[n++] = e->uri;
+	e->v[n++] = "SERVER_PROTOCOL=HTTP/1.1";
+	e->v[n++] = "PATH=/usr/bin:/bin";
+	e->v[n++] = e->db;
+	if (with_secret)
+		e->v[n++] = e->secret;
+	for (size_t i = 0; extra != NULL && extra[i] != NULL &&
+	    n + 1 < HARNESS_CGI_ENV_MAX; i++)
+		e->v[n++] = extra[i];
+	e->v[n] = NULL;
+}
+
+void
 cgi_result_free(struct cgi_result *r)
 {
 	if (r == NULL)

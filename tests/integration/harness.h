@@ -239,6 +239,24 @@ struct cgi_result {
 };
 int		 harness_cgi(const char *program, const char *const *env,
 		    const char *in, size_t in_len, struct cgi_result *out);
+/*
+ * The environment of one plain-CGI request to h's deployment, for
+ * harness_cgi(program, e->v, ...): REQUEST_METHOD=method,
+ * REQUEST_URI=uri, SERVER_PROTOCOL, PATH, h's DATABASE_URL, its
+ * JWT_SECRET when with_secret, then `extra` (NULL-terminated; what does
+ * not fit in HARNESS_CGI_ENV_MAX is left out).  The strings live in *e.
+ */
+#define HARNESS_CGI_ENV_MAX	32
+struct harness_cgi_env {
+	const char	*v[HARNESS_CGI_ENV_MAX];
+	char		 method[40];
+	char		 uri[2048];
+	char		 db[4200];
+	char		 secret[256];
+};
+void		 harness_cgi_env(struct harness_cgi_env *e, const struct harness *h,
+		    const char *method, const char *uri, int with_secret,
+		    const char *const *extra);
 void		 cgi_result_free(struct cgi_result *);
 
 /*

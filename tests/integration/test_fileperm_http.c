@@ -104,22 +104,12 @@ static void
 cgi_expect(int line, const char *program, const char *path,
     const char *const *settings, long status, const char *refused, const char *file)
 {
-	const char	*env[24];
-	char		 db[600], uri[256], want[32];
+	static struct harness_cgi_env e;
+	char		 want[32];
 	struct cgi_result c;
-	size_t		 n = 0;
 
-	snprintf(db, sizeof(db), "DATABASE_URL=%s", harness_env(H, "DATABASE_URL"));
-	snprintf(uri, sizeof(uri), "REQUEST_URI=%s", path);
-	env[n++] = "REQUEST_METHOD=GET";
-	env[n++] = uri;
-	env[n++] = "SERVER_PROTOCOL=HTTP/1.1";
-	env[n++] = "PATH=/usr/bin:/bin";
-	env[n++] = db;
-	for (size_t i = 0; settings[i] != NULL && n + 1 < 24; i++)
-		env[n++] = settings[i];
-	env[n] = NULL;
-	if (harness_cgi(program, env, NULL, 0, &c) != 0) {
+	harness_cgi_env(&e, H, "GET", path, 0, settings);
+	if (harness_cgi(program, e.v, NULL, 0, &c) != 0) {
 		au_bad(line, "%s did not run", program);
 		return;
 	}

@@ -510,25 +510,17 @@ static void
 test_pg_refuses_zone(void **state)
 {
 	static const char *const stores[] = { "shared-memory", "database" };
-	const char	*env[8];
-	char		 db[600], secret[128], st[64];
+	static struct harness_cgi_env e;
+	char		 st[64];
+	const char	*extra[] = { st, NULL };
 	struct cgi_result c;
 
 	(void)state;
 	au_begin();
-	snprintf(db, sizeof(db), "DATABASE_URL=%s", harness_env(H, "DATABASE_URL"));
-	snprintf(secret, sizeof(secret), "JWT_SECRET=%s", harness_env(H, "JWT_SECRET"));
 	for (size_t i = 0; i < 2; i++) {
 		snprintf(st, sizeof(st), "RATE_LIMIT_STORE=%s", stores[i]);
-		env[0] = "REQUEST_METHOD=GET";
-		env[1] = "REQUEST_URI=/geocode/health";
-		env[2] = "SERVER_PROTOCOL=HTTP/1.1";
-		env[3] = "PATH=/usr/bin:/bin";
-		env[4] = db;
-		env[5] = secret;
-		env[6] = st;
-		env[7] = NULL;
-		if (harness_cgi("geocoding.fcgi", env, NULL, 0, &c) != 0) {
+		harness_cgi_env(&e, H, "GET", "/geocode/health", 1, extra);
+		if (harness_cgi("geocoding.fcgi", e.v, NULL, 0, &c) != 0) {
 			au_bad(LINE, "geocoding.fcgi did not run");
 			continue;
 		}

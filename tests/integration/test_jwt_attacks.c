@@ -783,30 +783,23 @@ test_oversized(void **state)
 	au_end();
 }
 
-/* Runs `program` as plain CGI on H's database with the RS256 settings
- * `keys` (NULL-terminated) and an Authorization header; the result. */
+/* Runs `program` as plain CGI on H's deployment, RS256 with the key
+ * settings `keys` (NULL-terminated) and the token as Bearer. */
 static void
-run_cgi(const char *program, const char *method, const char *uri,
-    const char *token, const char *const *keys, struct cgi_result *c)
+run_cgi(const char *program, const char *uri, const char *token,
+    const char *const *keys, struct cgi_result *c)
 {
-	const char	*env[16];
-	char		 db[PATH_MAX + 16], secret[128], auth[AU_TOKEN_MAX + 32];
-	size_t		 n = 0;
+	static struct harness_cgi_env e;
+	static char auth[AU_TOKEN_MAX + 32];
+	const char *extra[8] = { "JWT_ALGORITHM=RS256", auth };
+	size_t n = 2;
 
-	snprintf(db, sizeof(db), "DATABASE_URL=%s", harness_env(H, "DATABASE_URL"));
-	snprintf(secret, sizeof(secret), "JWT_SECRET=%s", harness_env(H, "JWT_SECRET"));
 	snprintf(auth, sizeof(auth), "HTTP_AUTHORIZATION=Bearer %s", token);
-	env[n++] = method;
-	env[n++] = uri;
-	env[n++] = "PATH=/usr/bin:/bin";
-	env[n++] = "JWT_ALGORITHM=RS256";
-	env[n++] = db;
-	env[n++] = secret;
-	env[n++] = auth;
-	for (size_t i = 0; keys[i] != NULL && n + 1 < 16; i++)
-		env[n++] = keys[i];
-	env[n] = NULL;
-	assert_int_equal(harness_cgi(program, env, NULL, 0, c), 0);
+	for (size_t i = 0; keys[i] != NULL && n + 1 < 8; i++)
+		extra[n++] = keys[i];
+	extra[n] = NULL;
+	harness_cgi_env(&e, H, "GET", uri, 1, extra);
+	assert_int_equal(harness_cgi(program, e.v, NULL, 0, c), 0);
 }
 
 /*
@@ -837,25 +830,24 @@ test_public_key_only(void **state)
 	}
 	snprintf(pub, sizeof(pub), "JWT_PUBLIC_KEY_FILE=%s", keypath("curpub.pem"));
 	snprintf(other, sizeof(other), "JWT_PUBLIC_KEY_FILE=%s", keypath("otherpub.pem"));
-	run_cgi("users.fcgi", "REQUEST_METHOD=GET", "REQUEST_URI=" ME, U.token,
+	run_cgi("users.fcgi", ME, U.token,
 	    with_pub, &c);
 	if (strncmp(c.out, "Status: 200", 11) != 0 || strstr(c.out, U.email) == NULL)
 		au_bad(__LINE__, "users.fcgi with the public key: %.300s | %.300s",
 		    c.out, c.err);
 	cgi_result_free(&c);
-	run_cgi("users.fcgi", "REQUEST_METHOD=GET", "REQUEST_URI=" ME, U.token,
+	run_cgi("users.fcgi", ME, U.token,
 	    with_other, &c);
 	if (strncmp(c.out, "Status: 401", 11) != 0)
 		au_bad(__LINE__, "users.fcgi with another public key: %.300s", c.out);
 	cgi_result_free(&c);
-	run_cgi("users.fcgi", "REQUEST_METHOD=GET", "REQUEST_URI=" ME, U.token,
+	run_cgi("users.fcgi", ME, U.token,
 	    with_none, &c);
 	if (strncmp(c.out, "Status: 503", 11) != 0 ||
 	    strstr(c.err, "JWT_PRIVATE_KEY") == NULL)
 		au_bad(__LINE__, "users.fcgi with no key: %.300s | %.300s", c.out, c.err);
 	cgi_result_free(&c);
-	run_cgi("auth.fcgi", "REQUEST_METHOD=GET", "REQUEST_URI=/.well-known/jwks.json",
-	    U.token, with_pub, &c);
+	run_cgi("auth.fcgi", "/.well-known/jwks.json", U.token, with_pub, &c);
 	if (strncmp(c.out, "Status: 503", 11) != 0 ||
 	    strstr(c.out, "Service misconfigured") == NULL ||
 	    strstr(c.err, "JWT_PRIVATE_KEY") == NULL || strstr(c.err, "BEGIN") != NULL)

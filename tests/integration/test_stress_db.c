@@ -322,8 +322,9 @@ test_full(void **state)
 static void
 test_file_size_limit(void **state)
 {
-	const char	*env[8];
-	char		 db[4200], secret[128], len[32], body[512], email[AU_EMAIL_MAX];
+	static struct harness_cgi_env e;
+	char		 len[32], body[512], email[AU_EMAIL_MAX];
+	const char	*extra[] = { "CONTENT_TYPE=application/json", len, NULL };
 	struct rlimit	 old, lim;
 	struct cgi_result c;
 	struct au_user	 u;
@@ -338,22 +339,13 @@ test_file_size_limit(void **state)
 	au_email(email, sizeof(email), "fsize");
 	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"" PASSWORD
 	    "\"}", email);
-	snprintf(db, sizeof(db), "DATABASE_URL=%s", dbpath);
-	snprintf(secret, sizeof(secret), "JWT_SECRET=%s", harness_env(H, "JWT_SECRET"));
 	snprintf(len, sizeof(len), "CONTENT_LENGTH=%zu", strlen(body));
-	env[0] = "REQUEST_METHOD=POST";
-	env[1] = "REQUEST_URI=/auth/register";
-	env[2] = "CONTENT_TYPE=application/json";
-	env[3] = len;
-	env[4] = db;
-	env[5] = secret;
-	env[6] = "PATH=/usr/bin:/bin";
-	env[7] = NULL;
+	harness_cgi_env(&e, H, "POST", "/auth/register", 1, extra);
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
 	lim = old;
 	lim.rlim_cur = 8192;	/* below the database's size: every page write fails */
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
-	ran = harness_cgi("auth.fcgi", env, body, strlen(body), &c);
+	ran = harness_cgi("auth.fcgi", e.v, body, strlen(body), &c);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
 	if (ran != 0)
 		au_bad(__LINE__, "auth.fcgi did not run");
