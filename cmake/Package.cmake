@@ -70,6 +70,7 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_COMPRESSION_TYPE xz)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libcurl4")
+# libpq5: loaded with dlopen for a postgresql:// DATABASE_URL only.
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS
-  "lighttpd | apache2 | nginx, libapache2-mod-fcgid, spawn-fcgi, multiwatch, sqlite3")
+  "lighttpd | apache2 | nginx, libapache2-mod-fcgid, spawn-fcgi, multiwatch, sqlite3, libpq5")
 include(CPack)
