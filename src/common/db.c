@@ -796,6 +796,38 @@ db_in_tx(struct db *db)
 	return !sqlite3_get_autocommit(db->h);
 }
 
+/* A cached statement run to its end: BEGIN and COMMIT of a read snapshot. */
+static enum db_err
+run_cached(struct db *db, const char *sql)
+{
+	struct db_stmt	*s;
+	enum db_err	 e;
+
+	if ((e = db_prepare(db, sql, &s)) != DB_OK)
+		return e;
+	e = db_step(s);
+	db_stmt_done(s);
+	return e == DB_DONE ? DB_OK : e;
+}
+
+enum db_err
+db_read_begin(struct db *db)
+{
+	if (db == NULL)
+		return DB_ERROR;
+	if (db->pg != NULL || db_in_tx(db))
+		return DB_OK;
+	return run_cached(db, "BEGIN");
+}
+
+enum db_err
+db_read_end(struct db *db)
+{
+	if (db == NULL || db->pg != NULL || !db_in_tx(db))
+		return DB_OK;
+	return run_cached(db, "COMMIT");
+}
+
 /*
  * BEGIN IMMEDIATE takes the write lock now, so a transaction never fails
  * half-way to upgrade its read lock

@@ -117,6 +117,17 @@ int64_t		 db_changes(struct db *);
 /* BEGIN IMMEDIATE (PostgreSQL: BEGIN ISOLATION LEVEL SERIALIZABLE, so that
  * a transaction sees and leaves the database as if it ran alone, which is
  * what SQLite's one writer at a time gives) / COMMIT / ROLLBACK. */
+/*
+ * A read snapshot over several statements: on SQLite a deferred BEGIN, so
+ * that the reads until db_read_end share one WAL read lock (two system
+ * calls, where each statement alone takes and drops its own); nothing on
+ * PostgreSQL, where BEGIN and COMMIT would be two more round trips.  Never
+ * write inside one (a write would have to upgrade a snapshot another
+ * process may have moved past): end it first.  db_read_begin inside a
+ * transaction, and db_read_end outside one, do nothing.
+ */
+enum db_err	 db_read_begin(struct db *);
+enum db_err	 db_read_end(struct db *);
 enum db_err	 db_begin(struct db *);
 enum db_err	 db_commit(struct db *);
 enum db_err	 db_rollback(struct db *);

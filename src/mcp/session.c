@@ -166,16 +166,16 @@ session_find(struct db *db, const char *id, const char *user_id, int64_t now,
 	int		 mine;
 
 	memset(out, 0, sizeof(*out));
-	if (!session_id_valid(id))
-		return SESSION_NOTFOUND;
-	if (session_id_hash(id, h) != 0)
-		return SESSION_EDB;
-	if (db_prepare(db, "SELECT user_id, protocol_version, log_level, last_seen, "
-	    "client_capabilities FROM mcp_sessions WHERE id_hash = ?", &st) != DB_OK)
-		return SESSION_EDB;
+	if (!session_id_valid(id) || session_id_hash(id, h) != 0 ||
+	    db_prepare(db, "SELECT user_id, protocol_version, log_level, last_seen, "
+	    "client_capabilities FROM mcp_sessions WHERE id_hash = ?", &st) != DB_OK) {
+		(void)db_read_end(db);
+		return !session_id_valid(id) ? SESSION_NOTFOUND : SESSION_EDB;
+	}
 	db_bind_text(st, 1, h, strlen(h));
 	if ((e = db_step(st)) != DB_ROW) {
 		db_stmt_done(st);
+		(void)db_read_end(db);
 		return e == DB_DONE ? SESSION_NOTFOUND : SESSION_EDB;
 	}
 	t = db_column_text(st, 0, &n);
@@ -189,6 +189,9 @@ session_find(struct db *db, const char *id, const char *user_id, int64_t now,
 	out->client_caps = (unsigned)db_column_int64(st, 4) & (SESSION_CAP_SAMPLING |
 	    SESSION_CAP_ELICITATION | SESSION_CAP_ROOTS);
 	db_stmt_done(st);
+	/* The caller's read snapshot (transport.c: the token's user and this
+	 * row in one) ends before any write below. */
+	(void)db_read_end(db);
 	if (!mine) {
 		/* Someone else's: it does not exist for this user. */
 		memset(out, 0, sizeof(*out));

@@ -55,7 +55,9 @@ enum session_err session_create(struct db *, const char *user_id,
 int		 session_id_hash(const char *id, char out[65]);
 /*
  * The session `id` of user_id, unless it has been idle idle_s seconds or
- * more (then it is removed).  Touches last_seen.
+ * more (then it is removed).  Touches last_seen.  Ends the caller's read
+ * snapshot (db_read_begin) once the row is read, before any write, also
+ * when there is no such row.
  */
 enum session_err session_find(struct db *, const char *id, const char *user_id,
 		    int64_t now, int64_t idle_s, struct session *out);

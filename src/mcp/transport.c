@@ -14,6 +14,7 @@
 #include "ask.h"
 #include "auth.h"
 #include "authn.h"
+#include "db.h"
 #include "events.h"
 #include "guard.h"
 #include "json.h"
@@ -35,6 +36,8 @@
  * id once stored when the stream is resumable (final: the answer); after
  * mcp_stream_close only stores it.
  */
+static void	post(struct request *, struct response *);
+
 static int
 write_event(struct mcp_call *c, struct json_object *msg, int final)
 {
@@ -182,8 +185,10 @@ find_session(struct mcp_call *c, const char *sid, struct session *s)
 	enum session_err	 e;
 	struct app		*app = c->req->app;
 
-	if (sid == NULL)
+	if (sid == NULL) {
+		(void)db_read_end(app->db);
 		return 0;
+	}
 	e = session_find(app->db, sid, c->who->user.id, (int64_t)time(NULL),
 	    app->config.mcp_session_idle_minutes * 60, s);
 	if (e == SESSION_NOTFOUND) {
@@ -308,6 +313,7 @@ post_one(struct mcp_call *c, struct json_object *msg, const char *hv,
 			    "Request: initialize with an Mcp-Session-Id");
 			return;
 		}
+		(void)db_read_end(c->req->app->db);	/* initialize writes */
 	} else if (find_session(c, sid, s) != 0)
 		return;
 	c->version = hv != NULL ? hv : c->sess != NULL ? c->sess->version :
@@ -381,8 +387,22 @@ post_batch(struct mcp_call *c, struct json_object *batch, const char *hv,
 	response_json(c->resp, 200, out);
 }
 
+/*
+ * POST.  The token's user and the session's row are read in one SQLite
+ * read snapshot (db_read_begin): half the locking system calls of two
+ * statements on their own.  find_session ends it (so does initialize),
+ * before anything writes, and it ends on the way out whatever happened.
+ */
 void
 transport_post(struct request *req, struct response *resp)
+{
+	(void)db_read_begin(req->app->db);
+	post(req, resp);
+	(void)db_read_end(req->app->db);
+}
+
+static void
+post(struct request *req, struct response *resp)
 {
 	struct principal	 who;
 	struct session		 s;
