@@ -135,4 +135,16 @@ void	 harness_nginx_stop(struct harness *);
 /* The programs' log for lighttpd-prod (server.breakagelog), under tmpdir. */
 #define HARNESS_PROD_LOG	"log/fcgi-users-programs.log"
 
+/*
+ * harness_valgrind.c: FU_VALGRIND (harness.h).  harness_valgrind_cmd():
+ * valgrind and its options as one line of blank-separated words, logging
+ * to <dir>/valgrind-%p.log (caller frees); NULL after saying why.
+ * harness_valgrind_check(): reads every <dir>/valgrind-*.log, prints the
+ * ones that are not clean with an excerpt, and returns how many (added
+ * to harness_valgrind_failures()).
+ */
+char	*harness_valgrind_cmd(const char *dir);
+int	 harness_valgrind_check(const char *dir);
+int	 harness_valgrind_failures(void);
+
 #endif
