@@ -65,10 +65,12 @@
  * server and the programs have exited and written their leak summaries,
  * reads those logs: any with errors (ERROR SUMMARY not 0), bytes
  * "definitely lost", or no summary at all (killed) is printed, and the
- * cmocka group that ran fails.  Suppressions: tests/valgrind.supp.  The
- * harness's own waits (start, stop, requests, the admin tool,
- * harness_wait_log) are then harness_slow_ms() of their bounds.
- * scripts/memcheck runs the suites this way.
+ * cmocka group that ran fails; FU_VALGRIND_TALLY=<file> gets a line of
+ * counts per harness_stop() (scripts/memcheck adds them up).
+ * Suppressions: tests/valgrind.supp.  The harness's own waits (start,
+ * stop, requests, the admin tool, harness_wait_log) are then
+ * harness_slow_ms() of their bounds.  scripts/memcheck runs the suites
+ * this way.
  *
  * Functions that can fail print one line saying why on stderr.
  */
