@@ -5,7 +5,8 @@
  * memory), suppressed errors only; and the ones that must fail the test:
  * errors, a definite leak (with or without --errors-for-leak-kinds), big
  * numbers with thousands separators, a second process's dirty summary in
- * the same file, a log cut before its summary (SIGKILL), an empty log.
+ * the same file, a log cut before its summary (SIGKILL), an empty log;
+ * one table, each sample with the verdict and the counts it must give.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -88,100 +89,64 @@ static const char killed[] = PRE
 
 static const char garbled[] = PRE "==4242== ERROR SUMMARY: many errors\n";
 
+/* The verdict and the counts each sample must give. */
+static const struct sample {
+	const char	*name;
+	const char	*log;
+	enum vg_verdict	 verdict;
+	long long	 errors, definite_bytes, definite_blocks;
+} samples[] = {
+	{ "clean_freed", clean_freed, VG_CLEAN, 0, 0, 0 },
+	/* "possibly lost" and "still reachable" are the state of a program
+	 * stopped by SIGTERM; suppressed errors are known third-party noise. */
+	{ "clean_sigterm", clean_sigterm, VG_CLEAN, 0, 0, 0 },
+	{ "errors_only", errors_only, VG_DIRTY, 2, 0, 0 },
+	{ "definite_leak", definite_leak, VG_DIRTY, 1, 300, 3 },
+	{ "leak_not_error", leak_not_error, VG_DIRTY, 0, 48, 1 },
+	{ "big_numbers", big_numbers, VG_DIRTY, 1500, 1234567, 1002 },
+	{ "second_dirty", second_dirty, VG_DIRTY, 1, 0, 0 },
+	{ "killed", killed, VG_INCOMPLETE, 0, 0, 0 },
+	{ "garbled", garbled, VG_INCOMPLETE, 0, 0, 0 },
+	{ "empty", "", VG_INCOMPLETE, 0, 0, 0 },
+};
+
 static void
-test_clean(void **state)
+test_samples(void **state)
+{
+	struct vg_report	 r;
+	int			 bad = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+		const struct sample *s = &samples[i];
+		enum vg_verdict v = vg_log_parse(s->log, &r);
+
+		if (v != s->verdict || r.errors != s->errors ||
+		    r.definite_bytes != s->definite_bytes ||
+		    r.definite_blocks != s->definite_blocks) {
+			print_error("%s: verdict %d errors %lld bytes %lld blocks "
+			    "%lld, want %d %lld %lld %lld\n", s->name, v, r.errors,
+			    r.definite_bytes, r.definite_blocks, s->verdict,
+			    s->errors, s->definite_bytes, s->definite_blocks);
+			bad++;
+		}
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* The excerpt printed starts after valgrind's banner, at the first report. */
+static void
+test_body(void **state)
 {
 	struct vg_report	 r;
 
 	(void)state;
-	assert_int_equal(vg_log_parse(clean_freed, &r), VG_CLEAN);
-	assert_int_equal(r.errors, 0);
-	assert_int_equal(r.definite_bytes, 0);
+	vg_log_parse(clean_freed, &r);
 	assert_string_equal(r.body, clean_freed + sizeof(PRE) - 1 - strlen("==4242== \n"));
-}
-
-/* "possibly lost" and "still reachable" are the state of a program
- * stopped by SIGTERM; suppressed errors are known third-party noise. */
-static void
-test_possibly_lost_only(void **state)
-{
-	struct vg_report	 r;
-
-	(void)state;
-	assert_int_equal(vg_log_parse(clean_sigterm, &r), VG_CLEAN);
-	assert_int_equal(r.errors, 0);
-	assert_int_equal(r.definite_bytes, 0);
-	assert_int_equal(r.definite_blocks, 0);
-}
-
-static void
-test_errors(void **state)
-{
-	struct vg_report	 r;
-
-	(void)state;
-	assert_int_equal(vg_log_parse(errors_only, &r), VG_DIRTY);
-	assert_int_equal(r.errors, 2);
-	assert_int_equal(r.definite_bytes, 0);
-	/* The excerpt printed starts at the first report, not the banner. */
+	vg_log_parse(errors_only, &r);
 	assert_non_null(strstr(r.body, "Invalid read of size 1"));
 	assert_null(strstr(r.body, "Memcheck, a memory error detector"));
-}
-
-static void
-test_definite_leak(void **state)
-{
-	struct vg_report	 r;
-
-	(void)state;
-	assert_int_equal(vg_log_parse(definite_leak, &r), VG_DIRTY);
-	assert_int_equal(r.errors, 1);
-	assert_int_equal(r.definite_bytes, 300);
-	assert_int_equal(r.definite_blocks, 3);
-}
-
-static void
-test_leak_without_error_count(void **state)
-{
-	struct vg_report	 r;
-
-	(void)state;
-	assert_int_equal(vg_log_parse(leak_not_error, &r), VG_DIRTY);
-	assert_int_equal(r.errors, 0);
-	assert_int_equal(r.definite_bytes, 48);
-}
-
-static void
-test_thousands_separators(void **state)
-{
-	struct vg_report	 r;
-
-	(void)state;
-	assert_int_equal(vg_log_parse(big_numbers, &r), VG_DIRTY);
-	assert_int_equal(r.errors, 1500);
-	assert_int_equal(r.definite_bytes, 1234567);
-	assert_int_equal(r.definite_blocks, 1002);
-}
-
-static void
-test_second_summary_dirty(void **state)
-{
-	struct vg_report	 r;
-
-	(void)state;
-	assert_int_equal(vg_log_parse(second_dirty, &r), VG_DIRTY);
-	assert_int_equal(r.errors, 1);
-}
-
-static void
-test_incomplete(void **state)
-{
-	struct vg_report	 r;
-
-	(void)state;
-	assert_int_equal(vg_log_parse(killed, &r), VG_INCOMPLETE);
-	assert_int_equal(vg_log_parse(garbled, &r), VG_INCOMPLETE);
-	assert_int_equal(vg_log_parse("", &r), VG_INCOMPLETE);
+	vg_log_parse("", &r);
 	assert_string_equal(r.body, "");
 }
 
@@ -189,14 +154,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_clean),
-		cmocka_unit_test(test_possibly_lost_only),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_definite_leak),
-		cmocka_unit_test(test_leak_without_error_count),
-		cmocka_unit_test(test_thousands_separators),
-		cmocka_unit_test(test_second_summary_dirty),
-		cmocka_unit_test(test_incomplete),
+		cmocka_unit_test(test_samples),
+		cmocka_unit_test(test_body),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
