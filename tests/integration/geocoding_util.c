@@ -61,7 +61,9 @@ geo_under_valgrind(void)
 int64_t
 geo_bound_ms(int64_t ms)
 {
-	return geo_under_valgrind() ? ms * GEO_SLOW_FACTOR : ms;
+	/* The programs under valgrind (FU_VALGRIND) are as slow. */
+	return geo_under_valgrind() || harness_valgrind() ?
+	    ms * GEO_SLOW_FACTOR : ms;
 }
 
 int

@@ -540,6 +540,31 @@ pick_server(const struct harness_opts *o)
 	return -1;
 }
 
+/*
+ * FU_CGI_BIN, the programs' folder; under FU_VALGRIND with lighttpd,
+ * prefixed with valgrind's command line: dev.conf's bin-paths are
+ * FU_CGI_BIN + "/auth.fcgi" ..., and lighttpd splits a bin-path into
+ * words, so each is "valgrind <options> <build>/cgi-bin/auth.fcgi".
+ */
+static int
+set_cgi_bin(struct harness *h)
+{
+	char *vg = NULL;
+	int rc;
+
+	if (harness_valgrind() && h->server != SERVER_LIGHTTPD)
+		harness_say("FU_VALGRIND: only lighttpd starts the programs under "
+		    "valgrind; with %s only the admin tool runs under it",
+		    server_names[h->server]);
+	else if (harness_valgrind() &&
+	    (vg = harness_valgrind_cmd(h->tmpdir)) == NULL)
+		return -1;
+	rc = env_setf(&h->env, "FU_CGI_BIN=%s%s%s/cgi-bin", vg != NULL ? vg : "",
+	    vg != NULL ? " " : "", FU_BINARY_DIR);
+	free(vg);
+	return rc;
+}
+
 /* The programs' environment: passthrough, the server's, defaults, opts. */
 static int
 build_env(struct harness *h, const struct harness_opts *o)
@@ -558,7 +583,7 @@ build_env(struct harness *h, const struct harness_opts *o)
 		harness_say("cannot read /dev/urandom");
 		return -1;
 	}
-	if (env_setf(&h->env, "FU_CGI_BIN=%s/cgi-bin", FU_BINARY_DIR) == -1 ||
+	if (set_cgi_bin(h) == -1 ||
 	    env_setf(&h->env, "FU_DATA=%s", h->tmpdir) == -1 ||
 	    env_setf(&h->env, "FU_PROCS=%d", h->procs) == -1 ||
 	    env_setf(&h->env, "FU_ERRORLOG=%s", h->log_path) == -1 ||
@@ -602,7 +627,7 @@ start_server(struct harness *h)
 {
 	char conf[PATH_MAX];
 	char *argv[10];
-	int64_t end = now_ms() + HARNESS_START_TIMEOUT_MS;
+	int64_t end = now_ms() + harness_slow_ms(HARNESS_START_TIMEOUT_MS);
 	const char *name = server_names[h->server];
 	struct http_resp r;
 	struct stat st;
@@ -677,8 +702,8 @@ start_server(struct harness *h)
 			dump_log_tail(h);
 			return -1;
 		}
-		if (harness_http_request(h, "GET", "/health", NULL, NULL, 0, 1000, 1,
-		    &r) == 0) {
+		if (harness_http_request(h, "GET", "/health", NULL, NULL, 0,
+		    harness_slow_ms(1000), 1, &r) == 0) {
 			http_resp_free(&r);
 			return 0;
 		}
@@ -686,7 +711,7 @@ start_server(struct harness *h)
 		sleep_ms(POLL_MS);
 	}
 	harness_say("no answer from %s/health within %d ms", h->url,
-	    HARNESS_START_TIMEOUT_MS);
+	    harness_slow_ms(HARNESS_START_TIMEOUT_MS));
 	dump_log_tail(h);
 	return -1;
 }
@@ -785,7 +810,7 @@ harness_spawn(char *const *argv, char *const *envp, int fd_out, int fd_err)
 void
 harness_reap_group(pid_t pgid)
 {
-	int64_t end = now_ms() + HARNESS_STOP_TIMEOUT_MS;
+	int64_t end = now_ms() + harness_slow_ms(HARNESS_STOP_TIMEOUT_MS);
 	int status, killed = 0;
 
 	for (;;) {
@@ -801,7 +826,7 @@ harness_reap_group(pid_t pgid)
 			harness_say("FastCGI children still running after the server: SIGKILL");
 			kill(-pgid, SIGKILL);
 			killed = 1;
-			end = now_ms() + HARNESS_STOP_TIMEOUT_MS;
+			end = now_ms() + harness_slow_ms(HARNESS_STOP_TIMEOUT_MS);
 		}
 		sleep_ms(5);
 	}
@@ -816,7 +841,8 @@ harness_stop(struct harness *h)
 		return;
 	if (h->pid > 0) {
 		kill(-h->pid, SIGTERM);
-		if (!wait_bounded(h->pid, HARNESS_STOP_TIMEOUT_MS, &status)) {
+		if (!wait_bounded(h->pid, harness_slow_ms(HARNESS_STOP_TIMEOUT_MS),
+		    &status)) {
 			harness_say("%s still running after SIGTERM: SIGKILL",
 			    server_names[h->server]);
 			kill(-h->pid, SIGKILL);
@@ -826,6 +852,9 @@ harness_stop(struct harness *h)
 	}
 	harness_nginx_stop(h);
 	harness_pg_drop(h);
+	/* Every program has exited: the valgrind logs are complete. */
+	if (harness_valgrind() && h->tmpdir != NULL)
+		(void)harness_valgrind_check(h->tmpdir);
 	if (h->curl != NULL)
 		curl_easy_cleanup(h->curl);
 	if (h->log_fd != -1)
@@ -931,7 +960,7 @@ harness_read_log(const struct harness *h)
 char *
 harness_wait_log(const struct harness *h, const char *needle, int timeout_ms)
 {
-	int64_t end = now_ms() + timeout_ms;
+	int64_t end = now_ms() + harness_slow_ms(timeout_ms);
 	char *log;
 
 	for (;;) {
@@ -1019,6 +1048,20 @@ skipped(const char *name, const char *patterns)
 	return 0;
 }
 
+/* FU_VALGRIND's verdict: a group whose programs left a valgrind log
+ * that is not clean (printed by harness_stop) fails. */
+static int
+valgrind_verdict(const char *group, int rc, int failures_before)
+{
+	int	 bad = harness_valgrind_failures() - failures_before;
+
+	if (bad == 0)
+		return rc;
+	harness_say("%s: %d valgrind log%s not clean (above): the group fails",
+	    group, bad, bad == 1 ? "" : "s");
+	return rc != 0 ? rc : 1;
+}
+
 int
 __wrap__cmocka_run_group_tests(const char *group, const struct CMUnitTest *tests,
     const size_t n, CMFixtureFunction setup, CMFixtureFunction teardown)
@@ -1026,10 +1069,12 @@ __wrap__cmocka_run_group_tests(const char *group, const struct CMUnitTest *tests
 	const char	*skip = getenv("FU_TEST_SKIP");
 	struct CMUnitTest *kept;
 	size_t		 k = 0;
-	int		 rc;
+	int		 rc, vg_before = harness_valgrind_failures();
 
-	if (skip == NULL || *skip == '\0')
-		return __real__cmocka_run_group_tests(group, tests, n, setup, teardown);
+	if (skip == NULL || *skip == '\0') {
+		rc = __real__cmocka_run_group_tests(group, tests, n, setup, teardown);
+		return valgrind_verdict(group, rc, vg_before);
+	}
 	if ((kept = calloc(n + 1, sizeof(*kept))) == NULL)
 		return 1;
 	for (size_t i = 0; i < n; i++) {
@@ -1041,7 +1086,7 @@ __wrap__cmocka_run_group_tests(const char *group, const struct CMUnitTest *tests
 	rc = k == 0 ? 0 :
 	    __real__cmocka_run_group_tests(group, kept, k, setup, teardown);
 	free(kept);
-	return rc;
+	return valgrind_verdict(group, rc, vg_before);
 }
 
 /* ---- the admin tool and plain CGI ---- */
@@ -1051,19 +1096,33 @@ cli_run(struct harness *h, const char *const *args, int out_fd, int err_fd)
 {
 	char *argv[64];
 	char prog[PATH_MAX];
+	char *vg = NULL, *word, *save = NULL;
 	size_t n = 0;
+	int rc = -1;
 
+	/* Under FU_VALGRIND: "valgrind <options> fcgi-users ...". */
+	if (harness_valgrind()) {
+		if ((vg = harness_valgrind_cmd(h->tmpdir)) == NULL)
+			return -1;
+		for (word = strtok_r(vg, " ", &save); word != NULL && n < 32;
+		    word = strtok_r(NULL, " ", &save))
+			argv[n++] = word;
+	}
 	snprintf(prog, sizeof(prog), "%s/bin/fcgi-users", FU_BINARY_DIR);
 	argv[n++] = prog;
 	for (size_t i = 0; args != NULL && args[i] != NULL; i++) {
 		if (n + 1 >= sizeof(argv) / sizeof(argv[0])) {
 			harness_say("fcgi-users: too many arguments");
-			return -1;
+			goto out;
 		}
 		argv[n++] = (char *)args[i];
 	}
 	argv[n] = NULL;
-	return harness_run(argv, h->env.v, -1, out_fd, err_fd, HARNESS_CLI_TIMEOUT_MS);
+	rc = harness_run(argv, h->env.v, -1, out_fd, err_fd,
+	    harness_slow_ms(HARNESS_CLI_TIMEOUT_MS));
+out:
+	free(vg);
+	return rc;
 }
 
 int

@@ -57,6 +57,21 @@
  * source folders come from the compile definitions FU_BINARY_DIR and
  * FU_SOURCE_DIR.
  *
+ * FU_VALGRIND=1 runs the programs under valgrind's memcheck when the
+ * server is lighttpd (lighttpd/dev.conf's bin-paths then start with
+ * "valgrind <options>", through FU_CGI_BIN), and the admin tool under any
+ * server; each process logs to <data>/valgrind-<pid>.log (FU_VALGRIND_OPTS
+ * adds options, e.g. --track-origins=yes).  harness_stop(), once the
+ * server and the programs have exited and written their leak summaries,
+ * reads those logs: any with errors (ERROR SUMMARY not 0), bytes
+ * "definitely lost", or no summary at all (killed) is printed, and the
+ * cmocka group that ran fails; FU_VALGRIND_TALLY=<file> gets a line of
+ * counts per harness_stop() (scripts/memcheck adds them up).
+ * Suppressions: tests/valgrind.supp.  The harness's own waits (start,
+ * stop, requests, the admin tool, harness_wait_log) are then
+ * harness_slow_ms() of their bounds.  scripts/memcheck runs the suites
+ * this way.
+ *
  * Functions that can fail print one line saying why on stderr.
  */
 #ifndef FCGI_USERS_HARNESS_H
@@ -114,6 +129,10 @@ const char	*harness_server(const struct harness *);
 /* The web server's pid (its programs are its children, or with nginx
  * spawn-fcgi's); -1 when it is not running. */
 pid_t		 harness_pid(const struct harness *);
+/* 1 when FU_VALGRIND asks for the programs under valgrind, else 0. */
+int		 harness_valgrind(void);
+/* A time bound stretched for valgrind: ms, times 10 under FU_VALGRIND. */
+int		 harness_slow_ms(int ms);
 /* The processes per program it was started with (harness_opts.procs). */
 int		 harness_procs(const struct harness *);
 /* How many processes of `program` ("users.fcgi") run under the server

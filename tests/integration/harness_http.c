@@ -259,7 +259,7 @@ harness_request(struct harness *h, const char *method, const char *path,
     struct http_resp *out)
 {
 	return harness_http_request(h, method, path, headers, body, body_len,
-	    HARNESS_REQUEST_TIMEOUT_MS, 0, out);
+	    harness_slow_ms(HARNESS_REQUEST_TIMEOUT_MS), 0, out);
 }
 
 int

@@ -142,4 +142,16 @@ int	 harness_pg_create(struct harness *);
 /* Drops h's database (unless FU_KEEP_TMP); accepts none. */
 void	 harness_pg_drop(struct harness *);
 
+/*
+ * harness_valgrind.c: FU_VALGRIND (harness.h).  harness_valgrind_cmd():
+ * valgrind and its options as one line of blank-separated words, logging
+ * to <dir>/valgrind-%p.log (caller frees); NULL after saying why.
+ * harness_valgrind_check(): reads every <dir>/valgrind-*.log, prints the
+ * ones that are not clean with an excerpt, and returns how many (added
+ * to harness_valgrind_failures()).
+ */
+char	*harness_valgrind_cmd(const char *dir);
+int	 harness_valgrind_check(const char *dir);
+int	 harness_valgrind_failures(void);
+
 #endif

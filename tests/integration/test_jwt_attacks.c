@@ -41,7 +41,7 @@
 #define BASE		"https://mcp.example.com"
 #define CANONICAL	BASE MU_PATH
 #define ME		"/users/me"
-#define SLOW_MS		5000	/* an answer slower than this is a hang */
+#define SLOW_MS		harness_slow_ms(5000)	/* an answer slower than this is a hang */
 #define INIT		"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\"," \
 			"\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{}," \
 			"\"clientInfo\":{\"name\":\"attack\",\"version\":\"1\"}}}"
