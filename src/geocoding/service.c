@@ -237,8 +237,9 @@ geo_lookup(struct geo_service *s, struct db *db, struct arena *a, const char *ci
 		}
 		if (e != GEOCODE_NOTFOUND) {
 			failed = 1;
-			snprintf(r->why, sizeof(r->why), "%s: %s", provider_names[p],
-			    why[0] != '\0' ? why : geocode_strerror(e));
+			snprintf(r->why, sizeof(r->why), "%s: %.200s",
+			    provider_names[p], why[0] != '\0' ? why :
+			    geocode_strerror(e));
 		}
 	}
 	r->err = failed ? GEOCODE_EUPSTREAM : GEOCODE_NOTFOUND;

@@ -323,7 +323,7 @@ static void
 test_file_size_limit(void **state)
 {
 	static struct harness_cgi_env e;
-	char		 len[32], body[512], email[AU_EMAIL_MAX];
+	char		 len[48], body[512], email[AU_EMAIL_MAX];
 	const char	*extra[] = { "CONTENT_TYPE=application/json", len, NULL };
 	struct rlimit	 old, lim;
 	struct cgi_result c;
