@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,114 @@ utf8_seq(const unsigned char *p, size_t len)
 	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return -1;
 	return (int)n + 1;
+}
+
+/*
+ * The shortest digits come from printf's correctly rounded %.*e at 15, 16
+ * and 17 significant digits, the first that reads back as v: any decimal
+ * of at most 15 digits survives a trip through a double (DBL_DIG), so
+ * when one reads back as v, the 15-digit rounding of v is it, padded with
+ * zeros.  XXX next to a power of two, where a double's rounding interval
+ * is lopsided, Python may find a 16-digit text where this takes 17; both
+ * read back as v.  Three tries at most, where a loop over 1..17 digits
+ * costs up to seventeen (a subnormal, which has fewer bits, still does).
+ */
+size_t
+json_float_repr(double v, char buf[JSON_FLOAT_MAX])
+{
+	char	 e[JSON_FLOAT_MAX], digits[20], *p;
+	int	 prec, k, decpt, exp10, i;
+	size_t	 n = 0;
+
+	if (isnan(v))
+		return (size_t)snprintf(buf, JSON_FLOAT_MAX, "NaN");
+	if (isinf(v))
+		return (size_t)snprintf(buf, JSON_FLOAT_MAX, "%sInfinity", v < 0 ? "-" : "");
+	/* A subnormal has fewer bits than DBL_DIG assumes: search them all. */
+	for (prec = fabs(v) < DBL_MIN && v != 0 ? 1 : 15; prec < 17; prec++) {
+		snprintf(e, sizeof(e), "%.*e", prec - 1, v);
+		if (strtod(e, NULL) == v)
+			break;
+	}
+	if (prec == 17)
+		snprintf(e, sizeof(e), "%.16e", v);
+	/* e is [-]d.ddd…e±XX: the digits without the point, then X. */
+	p = e;
+	if (*p == '-')
+		buf[n++] = *p++;
+	k = 0;
+	for (; *p != 'e'; p++)
+		if (*p != '.')
+			digits[k++] = *p;
+	exp10 = atoi(p + 1);
+	while (k > 1 && digits[k - 1] == '0')
+		k--;
+	digits[k] = '\0';
+	decpt = exp10 + 1;		/* v = 0.digits × 10^decpt */
+	/* Python's repr: an exponent below 1e-4 and from 1e16 on. */
+	if (decpt <= -4 || decpt > 16) {
+		buf[n++] = digits[0];
+		if (k > 1) {
+			buf[n++] = '.';
+			memcpy(buf + n, digits + 1, (size_t)k - 1);
+			n += (size_t)k - 1;
+		}
+		n += (size_t)snprintf(buf + n, JSON_FLOAT_MAX - n, "e%c%02d",
+		    exp10 < 0 ? '-' : '+', abs(exp10));
+	} else if (decpt <= 0) {
+		buf[n++] = '0';
+		buf[n++] = '.';
+		for (i = decpt; i < 0; i++)
+			buf[n++] = '0';
+		memcpy(buf + n, digits, (size_t)k);
+		n += (size_t)k;
+	} else if (decpt >= k) {
+		memcpy(buf + n, digits, (size_t)k);
+		n += (size_t)k;
+		for (i = k; i < decpt; i++)
+			buf[n++] = '0';
+		buf[n++] = '.';
+		buf[n++] = '0';
+	} else {
+		memcpy(buf + n, digits, (size_t)decpt);
+		n += (size_t)decpt;
+		buf[n++] = '.';
+		memcpy(buf + n, digits + decpt, (size_t)(k - decpt));
+		n += (size_t)(k - decpt);
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+struct json_object *
+json_new_float_repr(double v)
+{
+	char	 buf[JSON_FLOAT_MAX];
+
+	json_float_repr(v, buf);
+	return json_object_new_double_s(v, buf);
+}
+
+static int
+verbatim_to_string(struct json_object *o, struct printbuf *pb, int level, int flags)
+{
+	const char	*text = json_object_get_userdata(o);
+
+	(void)level;
+	(void)flags;
+	return printbuf_memappend(pb, text, (int)strlen(text));
+}
+
+struct json_object *
+json_new_verbatim(const char *text)
+{
+	struct json_object	*o;
+
+	if (text == NULL || strlen(text) > INT32_MAX ||
+	    (o = json_object_new_object()) == NULL)
+		return NULL;
+	json_object_set_serializer(o, verbatim_to_string, (void *)(uintptr_t)text, NULL);
+	return o;
 }
 
 long

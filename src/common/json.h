@@ -71,6 +71,28 @@ int	 json_field_bool(struct json_object *obj, const char *name, int flags,
 int	 json_field_int(struct json_object *obj, const char *name, int flags,
 	    int64_t min, int64_t max, int64_t *out, struct json_object *errs);
 
+/*
+ * A double as Python's repr() writes it, which is what FastAPI sends: the
+ * shortest text that reads back as the same value (51.50853, not
+ * 51.508530000000001), with ".0" when it would read as an integer (100.0),
+ * the exponent from 1e+16 and below 1e-04 up.  NaN and the infinities
+ * come out as json.dumps writes them.  Returns the length (at most
+ * JSON_FLOAT_MAX - 1), with buf NUL-terminated.
+ */
+#define JSON_FLOAT_MAX	32
+size_t	 json_float_repr(double v, char buf[JSON_FLOAT_MAX]);
+/* A json-c double that serializes as json_float_repr writes it. */
+struct json_object *json_new_float_repr(double v);
+
+/*
+ * A json-c value that serializes as `text`, verbatim: a JSON document the
+ * program has already written (with json-c) and places inside another
+ * without parsing it again.  `text` must be valid JSON and must outlive
+ * the value (an arena string for the request's answer).  The value is an
+ * empty object to every accessor; only serializing shows the text.
+ */
+struct json_object *json_new_verbatim(const char *text);
+
 /* The number of Unicode code points in valid UTF-8 (s, len); -1 when invalid. */
 long	 utf8_length(const char *s, size_t len);
 

@@ -14,6 +14,7 @@
 #include "cache.h"
 #include "config.h"
 #include "gazetteer.h"
+#include "json.h"
 #include "log.h"
 #include "service.h"
 
@@ -107,27 +108,6 @@ ask(struct geo_service *s, struct db *db, enum geo_provider p, const char *city,
 	}
 }
 
-/*
- * A double as Python's repr writes it: the shortest text that reads back
- * as the same value (51.50853, not 51.508530000000001), always with a '.'
- * or an exponent so that it stays a float.
- */
-static struct json_object *
-py_float(double v)
-{
-	char	 buf[40];
-	int	 prec;
-
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(buf, sizeof(buf), "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
-	if (strpbrk(buf, ".eEn") == NULL)
-		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), ".0");
-	return json_object_new_double_s(v, buf);
-}
-
 /* The answer object of the Python service, without "cached". */
 static const char *
 answer_text(struct arena *a, const char *city, const struct geocode_place *p)
@@ -141,8 +121,8 @@ answer_text(struct arena *a, const char *city, const struct geocode_place *p)
 	o = json_object_new_object();
 	json_object_object_add(o, "city", json_object_new_string(city));
 	loc = json_object_new_object();
-	json_object_object_add(loc, "lat", py_float(p->lat));
-	json_object_object_add(loc, "lon", py_float(p->lon));
+	json_object_object_add(loc, "lat", json_new_float_repr(p->lat));
+	json_object_object_add(loc, "lon", json_new_float_repr(p->lon));
 	json_object_object_add(o, "location", loc);
 	json_object_object_add(o, "display_name", json_object_new_string(
 	    p->display_name[0] != '\0' ? p->display_name : city));
@@ -152,7 +132,7 @@ answer_text(struct arena *a, const char *city, const struct geocode_place *p)
 	if (p->has_bbox) {
 		bb = json_object_new_array();
 		for (i = 0; i < 4; i++)
-			json_object_array_add(bb, py_float(p->bbox[i]));
+			json_object_array_add(bb, json_new_float_repr(p->bbox[i]));
 	}
 	json_object_object_add(o, "boundingbox", bb);
 	json_object_object_add(o, "timestamp", json_object_new_string(ts));

@@ -900,6 +900,151 @@ test_utf8_length(void **state)
 	DONE();
 }
 
+/* Python 3's repr() of each value, which FastAPI writes for a float. */
+static void
+test_float_repr(void **state)
+{
+	static const struct {
+		double		 v;
+		const char	*want;
+	} t[] = {
+		{ 51.50853, "51.50853" },
+		{ -0.12574, "-0.12574" },
+		{ 0.1, "0.1" },
+		{ 0.30000000000000004, "0.30000000000000004" },
+		{ 1.0 / 3, "0.3333333333333333" },
+		{ -2.0 / 3, "-0.6666666666666666" },
+		{ 100.0, "100.0" },
+		{ -0.0, "-0.0" },
+		{ 0.0, "0.0" },
+		{ 1e+16, "1e+16" },
+		{ 1000000000000000.0, "1000000000000000.0" },
+		{ 1234567890123456.8, "1234567890123456.8" },
+		{ 1.2345678901234568e+16, "1.2345678901234568e+16" },
+		{ 0.0001, "0.0001" },
+		{ 1e-05, "1e-05" },
+		{ 0.00012345, "0.00012345" },
+		{ 1.5e+300, "1.5e+300" },
+		{ -1.5e-300, "-1.5e-300" },
+		{ 5e-324, "5e-324" },
+		{ 1.7976931348623157e+308, "1.7976931348623157e+308" },
+		{ 180.0, "180.0" },
+		{ -90.0, "-90.0" },
+		{ 48.8566969, "48.8566969" },
+		{ 2.2250738585072014e-308, "2.2250738585072014e-308" },
+		{ 123456.789, "123456.789" },
+		{ 9007199254740992.0, "9007199254740992.0" },
+		/* json.dumps writes these (not JSON, but what Python sends). */
+		{ NAN, "NaN" },
+		{ INFINITY, "Infinity" },
+		{ -INFINITY, "-Infinity" },
+	};
+	char		 buf[JSON_FLOAT_MAX];
+	size_t		 i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		n = json_float_repr(t[i].v, buf);
+		assert_string_equal(buf, t[i].want);
+		assert_int_equal(n, strlen(t[i].want));
+	}
+}
+
+/* The significant digits of a %e or repr text (1000.0 has one). */
+static int
+sig_digits(const char *s)
+{
+	int	 n = 0, zeros = 0, lead = 1;
+
+	for (; *s != '\0' && *s != 'e'; s++) {
+		if (*s < '0' || *s > '9')
+			continue;
+		if (lead && *s == '0')
+			continue;
+		lead = 0;
+		if (*s == '0') {
+			zeros++;
+		} else {
+			n += zeros + 1;
+			zeros = 0;
+		}
+	}
+	return n;
+}
+
+/*
+ * Against the search it replaces, over coordinates and random bit
+ * patterns: every text reads back as the value and has no more digits
+ * than the shortest %.*e that does.
+ */
+static void
+test_float_repr_shortest(void **state)
+{
+	char		 buf[JSON_FLOAT_MAX], e[40];
+	uint64_t	 x = 0x9e3779b97f4a7c15u, bits;
+	double		 v;
+	int		 i, prec;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		if (i % 2 == 0) {
+			v = (double)(x % 360000001u) / 1e6 - 180.0;
+		} else {
+			bits = x;
+			memcpy(&v, &bits, sizeof(v));
+			if (!isfinite(v))
+				continue;
+		}
+		json_float_repr(v, buf);
+		assert_true(strtod(buf, NULL) == v);
+		assert_true(signbit(strtod(buf, NULL)) == signbit(v));
+		for (prec = 1; prec <= 17; prec++) {
+			snprintf(e, sizeof(e), "%.*e", prec - 1, v);
+			if (strtod(e, NULL) == v)
+				break;
+		}
+		if (v != 0 && sig_digits(buf) > prec)
+			fail_msg("%s for %.17g: %d digits, %s has %d", buf, v,
+			    sig_digits(buf), e, prec);
+	}
+}
+
+/* A pre-written document placed inside another, as written. */
+static void
+test_verbatim(void **state)
+{
+	struct json_object	*o, *v, *got;
+	const char		*text = "{\"city\":\"K\\u00f6ln\",\"lat\":50.9,\"n\":null}";
+
+	(void)state;
+	assert_null(json_new_verbatim(NULL));
+	assert_non_null(v = json_new_verbatim(text));
+	/* To the accessors it is an empty object. */
+	assert_true(json_object_is_type(v, json_type_object));
+	assert_int_equal(json_object_object_length(v), 0);
+	assert_false(json_object_object_get_ex(v, "city", NULL));
+	o = json_object_new_object();
+	json_object_object_add(o, "a", json_object_new_int(1));
+	json_object_object_add(o, "doc", v);
+	assert_string_equal(js(o),
+	    "{\"a\":1,\"doc\":{\"city\":\"K\\u00f6ln\",\"lat\":50.9,\"n\":null}}");
+	/* The whole text parses back to the same members. */
+	got = json_tokener_parse(js(o));
+	assert_non_null(got);
+	assert_true(json_object_object_get_ex(got, "doc", &v));
+	assert_string_equal(json_object_get_string(json_object_object_get(v, "city")), "K\xc3\xb6ln");
+	json_object_put(got);
+	json_object_put(o);
+	/* A float made by json_new_float_repr writes Python's text. */
+	o = json_new_float_repr(100.0);
+	assert_string_equal(js(o), "100.0");
+	assert_true(json_object_get_double(o) == 100.0);
+	json_object_put(o);
+}
+
 int
 main(void)
 {
@@ -917,6 +1062,9 @@ main(void)
 		cmocka_unit_test(test_field_bool),
 		cmocka_unit_test(test_field_int),
 		cmocka_unit_test(test_utf8_length),
+		cmocka_unit_test(test_float_repr),
+		cmocka_unit_test(test_float_repr_shortest),
+		cmocka_unit_test(test_verbatim),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
