@@ -301,7 +301,7 @@ geocode_city(struct mcp_call *c, struct json_object *args,
 	struct geo_result	 r;
 	struct json_object	*o, *d;
 	const char		*city, *why, *text;
-	size_t			 pos;
+	size_t			 n;
 
 	city_argument(c, args, &city, &why);
 	if (city == NULL) {
@@ -341,17 +341,20 @@ geocode_city(struct mcp_call *c, struct json_object *args,
 		*msg = "Geocoding service failed";
 		return RPC_INTERNAL_ERROR;
 	}
+	/*
+	 * The REST answer (an object json-c wrote, so valid JSON ending in
+	 * '}') with the Python tool's success marker: the text content, and
+	 * the structured content written out as the same text, unparsed.
+	 */
 	text = geo_answer_json(c->req->arena, &r);
-	d = NULL;
-	if (text == NULL || json_parse(text, strlen(text), &d, &pos, &why) != JSON_OK ||
-	    !json_object_is_type(d, json_type_object)) {
-		json_object_put(d);
+	if (text == NULL || (n = strlen(text)) < 2 || text[n - 1] != '}' ||
+	    (text = arena_printf(c->req->arena, "%.*s,\"success\":true}",
+	    (int)(n - 1), text)) == NULL ||
+	    (d = json_new_verbatim(text)) == NULL) {
 		*msg = "Geocoding service failed";
 		return RPC_INTERNAL_ERROR;
 	}
-	/* The Python tool's success marker. */
-	json_object_object_add(d, "success", json_object_new_boolean(1));
-	o = tools_text_result(rpc_text(d, NULL), 0);
+	o = tools_text_result(text, 0);
 	json_object_object_add(o, "structuredContent", d);
 	mcp_log(c, MCP_LOG_INFO, "geocode_city", json_object_new_string(r.cached ?
 	    "Answered from the cache" : "Answered by the provider"));
