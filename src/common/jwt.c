@@ -780,27 +780,87 @@ check_signature(const struct jwt_verify_opts *o, enum jwt_alg alg,
 
 /* The decoded parts of a compact token (RFC 7515 §7.1). */
 struct jws_parts {
-	unsigned char	*hdr, *pay, *sig;
-	size_t		 hlen, plen, slen;
+	unsigned char	*pay, *sig;
+	size_t		 plen, slen;
 };
 
 /*
- * Verifies the decoded parts of a token whose signing input is (in,
- * inlen): the header, then the signature, then (only once it holds) the
- * claims.  On JWT_OK *claims is a new reference to the payload object.
+ * The last header that passed check_header, by its encoded text: every
+ * token one key signs has the same header, so a program checks it once
+ * instead of decoding and parsing it per request.  What it holds is
+ * public (the header is not a secret) and is the parse of exactly those
+ * bytes, so a hit says what parsing them would.  One per thread.
+ */
+#define HEADER_CACHE_MAX	256
+static _Thread_local struct {
+	char		 text[HEADER_CACHE_MAX];
+	size_t		 len;		/* 0: empty */
+	enum jwt_alg	 alg;
+	int		 has_kid;
+	char		 kid[JWT_KID_MAX + 1];
+} header_cache;
+
+/*
+ * The header's alg and kid (NULL when it has none; valid until the next
+ * call) from its encoded text: check_header on the decoded object, or
+ * the cache.
+ */
+static enum jwt_err
+header_alg_kid(const char *enc, size_t enclen, enum jwt_alg *alg, const char **kid)
+{
+	unsigned char		*hdr = NULL;
+	size_t			 hlen;
+	struct json_object	*h = NULL;
+	const char		*k;
+	enum jwt_err		 ret = JWT_EMALFORMED;
+
+	if (header_cache.len != 0 && header_cache.len == enclen &&
+	    memcmp(header_cache.text, enc, enclen) == 0) {
+		*alg = header_cache.alg;
+		*kid = header_cache.has_kid ? header_cache.kid : NULL;
+		return JWT_OK;
+	}
+	if (jwt_b64url_decode(enc, enclen, &hdr, &hlen) != 0 ||
+	    (h = parse_object(hdr, hlen)) == NULL)
+		goto out;
+	if ((ret = check_header(h, alg, &k)) != JWT_OK)
+		goto out;
+	header_cache.len = 0;
+	if (enclen <= sizeof(header_cache.text)) {
+		memcpy(header_cache.text, enc, enclen);
+		header_cache.alg = *alg;
+		header_cache.has_kid = k != NULL;
+		/* check_header capped the kid at JWT_KID_MAX bytes. */
+		snprintf(header_cache.kid, sizeof(header_cache.kid), "%s", k != NULL ? k : "");
+		header_cache.len = enclen;
+		*kid = header_cache.has_kid ? header_cache.kid : NULL;
+	} else {
+		/* Too long to keep: the kid outlives h in the same place. */
+		snprintf(header_cache.kid, sizeof(header_cache.kid), "%s", k != NULL ? k : "");
+		*kid = k != NULL ? header_cache.kid : NULL;
+	}
+out:
+	json_object_put(h);
+	free(hdr);
+	return ret;
+}
+
+/*
+ * Verifies a token whose signing input is (in, inlen), its header text
+ * the part before the first dot and pt the other parts decoded: the
+ * header, then the signature, then (only once it holds) the claims.  On
+ * JWT_OK *claims is a new reference to the payload object.
  */
 static enum jwt_err
 verify_parts(const struct jwt_verify_opts *o, const char *in, size_t inlen,
-    const struct jws_parts *pt, struct json_object **claims)
+    size_t hdrlen, const struct jws_parts *pt, struct json_object **claims)
 {
 	const char		*kid;
-	struct json_object	*h = NULL, *p = NULL;
+	struct json_object	*p = NULL;
 	enum jwt_alg		 alg;
-	enum jwt_err		 ret = JWT_EMALFORMED;
+	enum jwt_err		 ret;
 
-	if ((h = parse_object(pt->hdr, pt->hlen)) == NULL)
-		goto out;
-	if ((ret = check_header(h, &alg, &kid)) != JWT_OK)
+	if ((ret = header_alg_kid(in, hdrlen, &alg, &kid)) != JWT_OK)
 		goto out;
 	if ((ret = check_signature(o, alg, kid, in, inlen,
 	    pt->sig, pt->slen)) != JWT_OK)
@@ -815,7 +875,6 @@ verify_parts(const struct jwt_verify_opts *o, const char *in, size_t inlen,
 	p = NULL;
 out:
 	json_object_put(p);
-	json_object_put(h);
 	return ret;
 }
 
@@ -824,7 +883,7 @@ jwt_verify(const char *token, size_t len, const struct jwt_verify_opts *o,
     struct json_object **claims)
 {
 	const char		*d1, *d2;
-	struct jws_parts	 pt = { NULL, NULL, NULL, 0, 0, 0 };
+	struct jws_parts	 pt = { NULL, NULL, 0, 0 };
 	enum jwt_err		 ret = JWT_EMALFORMED;
 
 	if (claims == NULL || o == NULL || (o->keys == NULL && o->n_keys > 0))
@@ -840,16 +899,14 @@ jwt_verify(const char *token, size_t len, const struct jwt_verify_opts *o,
 	    memchr(d2 + 1, '.', len - (size_t)(d2 + 1 - token)) != NULL)
 		return JWT_EMALFORMED;
 	ERR_set_mark();
-	if (jwt_b64url_decode(token, (size_t)(d1 - token),
-	    &pt.hdr, &pt.hlen) == 0 &&
-	    jwt_b64url_decode(d1 + 1, (size_t)(d2 - d1 - 1),
+	if (jwt_b64url_decode(d1 + 1, (size_t)(d2 - d1 - 1),
 	    &pt.pay, &pt.plen) == 0 &&
 	    jwt_b64url_decode(d2 + 1, len - (size_t)(d2 + 1 - token),
 	    &pt.sig, &pt.slen) == 0)
-		ret = verify_parts(o, token, (size_t)(d2 - token), &pt, claims);
+		ret = verify_parts(o, token, (size_t)(d2 - token),
+		    (size_t)(d1 - token), &pt, claims);
 	free(pt.sig);
 	free(pt.pay);
-	free(pt.hdr);
 	ERR_pop_to_mark();
 	return ret;
 }

@@ -1976,6 +1976,82 @@ test_balance(void **state)
 	assert_true(n_neg > n_pos);
 }
 
+/*
+ * The header cache (the last good header, by its encoded text): every
+ * verdict must be the one a fresh parse gives, whatever came before, so
+ * the cases alternate headers that differ by a byte, by alg, by kid, and
+ * headers too long to keep.
+ */
+static void
+test_header_cache(void **state)
+{
+	const char	*hs = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+	const char	*pay = "{\"sub\":\"a\",\"exp\":1300819380}";
+	char		*good, *other, *none, *crit, *named, *unknown, *longkid,
+			*longhdr, *bad64, *rs, hdr[512], pad[300];
+	int		 i;
+
+	(void)state;
+	good = forge(hs, pay, K_A1);
+	other = forge(hs, pay, K_HS_OTHER);	/* same header, other key */
+	none = forge("{\"alg\":\"none\",\"typ\":\"JWT\"}", pay, S_EMPTY);
+	crit = forge("{\"alg\":\"HS256\",\"typ\":\"JWT\",\"crit\":[\"x\"]}", pay, K_A1);
+	memset(pad, 'x', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	snprintf(hdr, sizeof(hdr), "{\"alg\":\"HS256\",\"x\":\"%s\"}", pad);
+	longhdr = forge(hdr, pay, K_A1);
+	snprintf(hdr, sizeof(hdr), "{\"alg\":\"HS256\",\"kid\":\"%.129s\"}", pad);
+	longkid = forge(hdr, pay, K_A1);
+	rs = forge("{\"alg\":\"RS256\"}", pay, K_A2);
+	/* The good header's text with its first character not base64url. */
+	bad64 = strdup(good);
+	assert_non_null(bad64);
+	bad64[0] = '*';
+	assert_int_equal(jwt_key_set_kid(K[K_HS_OTHER], "k2"), 0);
+	named = forge("{\"alg\":\"HS256\",\"kid\":\"k2\"}", pay, K_HS_OTHER);
+	unknown = forge("{\"alg\":\"HS256\",\"kid\":\"zz\"}", pay, K_HS_OTHER);
+	for (i = 0; i < 2; i++) {
+		check_err(__LINE__, verify(good, B(K_A1)), JWT_OK);
+		check_err(__LINE__, verify(good, B(K_A1)), JWT_OK);
+		/* A hit still checks the signature, with the keys given now. */
+		check_err(__LINE__, verify(other, B(K_A1)), JWT_ESIGNATURE);
+		check_err(__LINE__, verify(good, B(K_HS_OTHER)), JWT_ESIGNATURE);
+		check_err(__LINE__, verify(good, B(K_A2PUB)), JWT_EALG);
+		check_err(__LINE__, verify(none, B(K_A1)), JWT_EALG);
+		check_err(__LINE__, verify(good, B(K_A1)), JWT_OK);
+		check_err(__LINE__, verify(crit, B(K_A1)), JWT_ECRIT);
+		check_err(__LINE__, verify(crit, B(K_A1)), JWT_ECRIT);
+		check_err(__LINE__, verify(bad64, B(K_A1)), JWT_EMALFORMED);
+		check_err(__LINE__, verify(good, B(K_A1)), JWT_OK);
+		/* Too long to keep: parsed each time, and the kid cap holds. */
+		check_err(__LINE__, verify(longhdr, B(K_A1)), JWT_OK);
+		check_err(__LINE__, verify(longhdr, B(K_A1)), JWT_OK);
+		check_err(__LINE__, verify(longkid, B(K_A1)), JWT_EMALFORMED);
+		/* The kid comes back from the cache as parsed. */
+		check_err(__LINE__, verify(named, B(K_A1) | B(K_HS_OTHER)), JWT_OK);
+		check_err(__LINE__, verify(named, B(K_A1) | B(K_HS_OTHER)), JWT_OK);
+		/* No key is named zz: only those without a name are tried. */
+		check_err(__LINE__, verify(unknown, B(K_A1) | B(K_HS_OTHER)),
+		    JWT_ESIGNATURE);
+		check_err(__LINE__, verify(unknown, B(K_HS_OTHER)), JWT_ESIGNATURE);
+		check_err(__LINE__, verify(named, B(K_A1) | B(K_HS_OTHER)), JWT_OK);
+		check_err(__LINE__, verify(rs, B(K_A2PUB) | B(K_A1)), JWT_OK);
+		check_err(__LINE__, verify(rs, B(K_A1)), JWT_EALG);
+		check_err(__LINE__, verify(good, B(K_A1) | B(K_A2PUB)), JWT_OK);
+	}
+	assert_int_equal(jwt_key_set_kid(K[K_HS_OTHER], ""), 0);
+	free(unknown);
+	free(named);
+	free(bad64);
+	free(rs);
+	free(longkid);
+	free(longhdr);
+	free(crit);
+	free(none);
+	free(other);
+	free(good);
+}
+
 int
 main(void)
 {
@@ -1996,6 +2072,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_sign_errors),
+		cmocka_unit_test(test_header_cache),
 		cmocka_unit_test(test_balance),
 	};
 
