@@ -123,7 +123,6 @@ session_create(struct db *db, const char *user_id, const char *version,
     unsigned caps, int64_t now, int64_t idle_s, struct session *out)
 {
 	unsigned char		 b[SESSION_ID_BYTES];
-	char			 h[65];
 	struct create_arg	 c;
 
 	memset(out, 0, sizeof(*out));
@@ -133,9 +132,11 @@ session_create(struct db *db, const char *user_id, const char *version,
 		return SESSION_ERANDOM;
 	hex(b, sizeof(b), out->id);
 	OPENSSL_cleanse(b, sizeof(b));
-	if (session_id_hash(out->id, h) != 0)
+	if (session_id_hash(out->id, out->id_hash) != 0) {
+		memset(out, 0, sizeof(*out));
 		return SESSION_EDB;
-	c.hash = h;
+	}
+	c.hash = out->id_hash;
 	c.user_id = user_id;
 	c.version = version;
 	c.caps = caps;
@@ -155,27 +156,28 @@ session_create(struct db *db, const char *user_id, const char *version,
 }
 
 enum session_err
-session_find(struct db *db, const char *id, const char *user_id, int64_t now,
-    int64_t idle_s, struct session *out)
+session_find(struct db *db, const char *id, const char *user_id,
+    struct session *out)
 {
 	struct db_stmt	*st;
 	const char	*t;
 	size_t		 n;
-	char		 h[65];
 	enum db_err	 e;
 	int		 mine;
 
 	memset(out, 0, sizeof(*out));
-	if (!session_id_valid(id) || session_id_hash(id, h) != 0 ||
+	if (!session_id_valid(id))
+		return SESSION_NOTFOUND;
+	if (session_id_hash(id, out->id_hash) != 0 ||
 	    db_prepare(db, "SELECT user_id, protocol_version, log_level, last_seen, "
 	    "client_capabilities FROM mcp_sessions WHERE id_hash = ?", &st) != DB_OK) {
-		(void)db_read_end(db);
-		return !session_id_valid(id) ? SESSION_NOTFOUND : SESSION_EDB;
+		memset(out, 0, sizeof(*out));
+		return SESSION_EDB;
 	}
-	db_bind_text(st, 1, h, strlen(h));
+	db_bind_text(st, 1, out->id_hash, strlen(out->id_hash));
 	if ((e = db_step(st)) != DB_ROW) {
 		db_stmt_done(st);
-		(void)db_read_end(db);
+		memset(out, 0, sizeof(*out));
 		return e == DB_DONE ? SESSION_NOTFOUND : SESSION_EDB;
 	}
 	t = db_column_text(st, 0, &n);
@@ -189,25 +191,29 @@ session_find(struct db *db, const char *id, const char *user_id, int64_t now,
 	out->client_caps = (unsigned)db_column_int64(st, 4) & (SESSION_CAP_SAMPLING |
 	    SESSION_CAP_ELICITATION | SESSION_CAP_ROOTS);
 	db_stmt_done(st);
-	/* The caller's read snapshot (transport.c: the token's user and this
-	 * row in one) ends before any write below. */
-	(void)db_read_end(db);
 	if (!mine) {
 		/* Someone else's: it does not exist for this user. */
 		memset(out, 0, sizeof(*out));
 		return SESSION_NOTFOUND;
 	}
-	if (now - out->last_seen >= idle_s) {
-		(void)run(db, "DELETE FROM mcp_sessions WHERE id_hash = ?1", h, NULL, -1);
-		memset(out, 0, sizeof(*out));
+	snprintf(out->id, sizeof(out->id), "%s", id);
+	return SESSION_OK;
+}
+
+enum session_err
+session_keep(struct db *db, struct session *s, int64_t now, int64_t idle_s)
+{
+	if (now - s->last_seen >= idle_s) {
+		(void)run(db, "DELETE FROM mcp_sessions WHERE id_hash = ?1", s->id_hash,
+		    NULL, -1);
+		memset(s, 0, sizeof(*s));
 		return SESSION_NOTFOUND;
 	}
-	snprintf(out->id, sizeof(out->id), "%s", id);
-	if (now - out->last_seen >= SESSION_TOUCH_SECONDS) {
+	if (now - s->last_seen >= SESSION_TOUCH_SECONDS) {
 		if (run(db, "UPDATE mcp_sessions SET last_seen = ?3 WHERE id_hash = ?1",
-		    h, NULL, now) != SESSION_OK)
+		    s->id_hash, NULL, now) != SESSION_OK)
 			log_warn("cannot touch an MCP session", "error", "database");
-		out->last_seen = now;
+		s->last_seen = now;
 	}
 	return SESSION_OK;
 }

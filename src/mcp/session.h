@@ -30,6 +30,7 @@ enum session_err {
 
 struct session {
 	char		 id[SESSION_ID_LEN + 1];
+	char		 id_hash[65];		/* session_id_hash(id): the row's key */
 	char		 user_id[37];
 	char		 version[SESSION_VERSION_MAX + 1];
 	char		 log_level[16];		/* "" when none was set */
@@ -54,13 +55,19 @@ enum session_err session_create(struct db *, const char *user_id,
 /* The hex SHA-256 of an id, the key of its rows (65 bytes with the NUL). */
 int		 session_id_hash(const char *id, char out[65]);
 /*
- * The session `id` of user_id, unless it has been idle idle_s seconds or
- * more (then it is removed).  Touches last_seen.  Ends the caller's read
- * snapshot (db_read_begin) once the row is read, before any write, also
- * when there is no such row.
+ * The session `id` of user_id, as its row says; a row of another user is
+ * SESSION_NOTFOUND.  Only reads: it may run inside the caller's read
+ * snapshot (db_read_begin), which session_keep must not.
  */
 enum session_err session_find(struct db *, const char *id, const char *user_id,
-		    int64_t now, int64_t idle_s, struct session *out);
+		    struct session *out);
+/*
+ * What using a found session writes: it is removed (SESSION_NOTFOUND,
+ * *s cleared) when it has been idle idle_s seconds or more, and its
+ * last_seen is touched at most once every SESSION_TOUCH_SECONDS.
+ */
+enum session_err session_keep(struct db *, struct session *s, int64_t now,
+		    int64_t idle_s);
 /* Ends the session `id` of user_id. */
 enum session_err session_end(struct db *, const char *id, const char *user_id);
 /* Records the level of logging/setLevel. */

@@ -189,8 +189,13 @@ find_session(struct mcp_call *c, const char *sid, struct session *s)
 		(void)db_read_end(app->db);
 		return 0;
 	}
-	e = session_find(app->db, sid, c->who->user.id, (int64_t)time(NULL),
-	    app->config.mcp_session_idle_minutes * 60, s);
+	e = session_find(app->db, sid, c->who->user.id, s);
+	/* The read snapshot (the token's user and this row) ends before
+	 * session_keep writes. */
+	(void)db_read_end(app->db);
+	if (e == SESSION_OK)
+		e = session_keep(app->db, s, (int64_t)time(NULL),
+		    app->config.mcp_session_idle_minutes * 60);
 	if (e == SESSION_NOTFOUND) {
 		rpc_http_error(c->resp, 404, RPC_SESSION_NOT_FOUND, "Session not found");
 		return -1;
@@ -390,8 +395,9 @@ post_batch(struct mcp_call *c, struct json_object *batch, const char *hv,
 /*
  * POST.  The token's user and the session's row are read in one SQLite
  * read snapshot (db_read_begin): half the locking system calls of two
- * statements on their own.  find_session ends it (so does initialize),
- * before anything writes, and it ends on the way out whatever happened.
+ * statements on their own.  find_session ends it once the session's row
+ * is read (so does initialize), before anything writes, and it ends on the
+ * way out whatever happened.
  */
 void
 transport_post(struct request *req, struct response *resp)

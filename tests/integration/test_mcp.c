@@ -473,6 +473,7 @@ test_sessions(void **state)
 	struct mu_req q;
 	char sid[64], sid2[64], *log;
 	long st;
+	int64_t rows;
 
 	(void)state;
 	au_begin();
@@ -518,10 +519,23 @@ test_sessions(void **state)
 	assert_int_equal(mu_initialize(H, TOK[T_GOOD], "2025-06-18", sid2, sizeof(sid2)), 0);
 	if ((st = ping_in(H, TOK[T_GOOD], sid2)) != 200)
 		au_bad(__LINE__, "fresh session: %ld", st);
+	/* Used after two minutes: last_seen moves to now (written once a
+	 * minute at most), and the session is kept. */
+	assert_int_equal(au_db_exec(H, "UPDATE mcp_sessions SET last_seen = last_seen - "
+	    "120 WHERE user_id = %Q", U.id), 0);
+	if ((st = ping_in(H, TOK[T_GOOD], sid2)) != 200)
+		au_bad(__LINE__, "session used after two minutes: %ld", st);
+	if (au_db_int(H, "SELECT count(*) FROM mcp_sessions WHERE user_id = %Q AND "
+	    "last_seen >= %lld", U.id, (long long)time(NULL) - 5) != 1)
+		au_bad(__LINE__, "last_seen was not touched");
 	assert_int_equal(au_db_exec(H, "UPDATE mcp_sessions SET last_seen = last_seen - "
 	    "86400 WHERE user_id = %Q", U.id), 0);
+	rows = au_db_int(H, "SELECT count(*) FROM mcp_sessions WHERE user_id = %Q", U.id);
 	if ((st = ping_in(H, TOK[T_GOOD], sid2)) != 404)
 		au_bad(__LINE__, "idle session: %ld", st);
+	if (au_db_int(H, "SELECT count(*) FROM mcp_sessions WHERE user_id = %Q",
+	    U.id) != rows - 1)
+		au_bad(__LINE__, "the idle session's row is still there");
 	/* A deleted user takes their sessions along. */
 	assert_int_equal(mu_initialize(H, TOK[T_OTHER], NULL, sid2, sizeof(sid2)), 0);
 	assert_int_equal(au_db_exec(H, "UPDATE users SET is_active = FALSE WHERE id = %Q",
