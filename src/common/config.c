@@ -866,6 +866,7 @@ config_load(struct config *c, char *const *envp, const char **bad, char *why,
 	const char		*v, *path;
 	char			 found[PATH_MAX];
 	size_t			 i, n;
+	int			 pg;
 	enum config_err		 ret = CONFIG_OK;
 
 	memset(c, 0, sizeof(*c));
@@ -913,11 +914,11 @@ config_load(struct config *c, char *const *envp, const char **bad, char *why,
 	/* Quotas: a zone shared by the processes of one host, which is all of
 	 * them with SQLite; hosts that share a PostgreSQL database share its
 	 * table instead, and a zone there would give each host a quota. */
+	pg = db_pg_is_url(c->database_path);
 	if (c->rate_limit_store_name == NULL)
-		c->rate_limit_store = db_pg_is_url(c->database_path) ?
-		    CONFIG_RATE_LIMIT_DATABASE : CONFIG_RATE_LIMIT_SHARED;
-	else if (c->rate_limit_store == CONFIG_RATE_LIMIT_SHARED &&
-	    db_pg_is_url(c->database_path)) {
+		c->rate_limit_store = pg ? CONFIG_RATE_LIMIT_DATABASE :
+		    CONFIG_RATE_LIMIT_SHARED;
+	else if (c->rate_limit_store == CONFIG_RATE_LIMIT_SHARED && pg) {
 		*bad = "RATE_LIMIT_STORE";
 		snprintf(why, whylen, "shared-memory keeps a quota per host: "
 		    "with a PostgreSQL DATABASE_URL it must be database");

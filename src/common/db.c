@@ -433,9 +433,8 @@ db_ping(struct db *db)
 
 	if ((ret = db_prepare(db, "SELECT 1", &s)) != DB_OK)
 		return ret;
-	ret = db_step(s);
-	db_stmt_done(s);
-	return ret == DB_ROW ? DB_OK : ret;
+	ret = db_stmt_run(s);
+	return ret == DB_ROW ? DB_OK : ret == DB_OK ? DB_ERROR : ret;
 }
 
 /*
@@ -753,6 +752,15 @@ db_stmt_done(struct db_stmt *s)
 	(void)sqlite3_clear_bindings(s->st);
 }
 
+enum db_err
+db_stmt_run(struct db_stmt *s)
+{
+	enum db_err	 e = db_step(s);
+
+	db_stmt_done(s);
+	return e == DB_DONE ? DB_OK : e;
+}
+
 int64_t
 db_changes(struct db *db)
 {
@@ -774,6 +782,12 @@ int
 db_url_valid(const char *url)
 {
 	return db_pg_url_valid(url);
+}
+
+int
+db_locator_is_file(const char *locator)
+{
+	return locator != NULL && !db_pg_is_url(locator);
 }
 
 void
@@ -805,9 +819,7 @@ run_cached(struct db *db, const char *sql)
 
 	if ((e = db_prepare(db, sql, &s)) != DB_OK)
 		return e;
-	e = db_step(s);
-	db_stmt_done(s);
-	return e == DB_DONE ? DB_OK : e;
+	return db_stmt_run(s);
 }
 
 enum db_err

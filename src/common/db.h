@@ -80,6 +80,9 @@ enum db_engine	 db_engine(const struct db *);
 /* 1 when url is a postgresql:// URL that libpq can read, 0 when not, -1
  * when libpq (loaded at run time, only for such URLs) is not installed. */
 int		 db_url_valid(const char *url);
+/* Whether a DATABASE_URL locator names a SQLite file on this host (not
+ * NULL, not a PostgreSQL URL). */
+int		 db_locator_is_file(const char *locator);
 /* A locator fit for messages into buf: a path as it is, a URL without its
  * password. */
 void		 db_label(const char *locator, char *buf, size_t len);
@@ -110,6 +113,12 @@ const void	*db_column_blob(struct db_stmt *, int col, size_t *len);
 int		 db_column_is_null(struct db_stmt *, int col);
 /* Resets the statement and clears its bindings for the next use. */
 void		 db_stmt_done(struct db_stmt *);
+/*
+ * One step of a bound statement, then db_stmt_done: DB_OK when it ran to
+ * its end, DB_ROW when it gave a row (not read), or the error.  For
+ * statements run for their effect.
+ */
+enum db_err	 db_stmt_run(struct db_stmt *);
 
 /* Rows changed by the last statement. */
 int64_t		 db_changes(struct db *);

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "db_pg.h"
+#include "db.h"
 #include "fileperm.h"
 
 static const char *const fileperm_errs[FILEPERM__MAX] = {
@@ -66,7 +66,7 @@ fileperm_check_db(const char *path, char *why, size_t len)
 	size_t			 i;
 	int			 n;
 
-	if (db_pg_is_url(path))
+	if (!db_locator_is_file(path))
 		return FILEPERM_OK;	/* a PostgreSQL server's, no file here */
 	for (i = 0; db_companions[i] != NULL; i++) {
 		n = snprintf(p, sizeof(p), "%s%s", path, db_companions[i]);

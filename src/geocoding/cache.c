@@ -85,9 +85,9 @@ static enum db_err
 run_done(struct db_stmt *st, enum db_err e)
 {
 	if (e == DB_OK)
-		e = db_step(st);
+		return db_stmt_run(st);
 	db_stmt_done(st);
-	return e == DB_DONE ? DB_OK : e;
+	return e;
 }
 
 /*

@@ -73,9 +73,8 @@ run(struct db *db, const char *sql, const char *a, const char *b, int64_t n)
 		db_bind_text(st, 2, b, strlen(b));
 	if (n >= 0)
 		db_bind_int64(st, 3, n);
-	e = db_step(st);
-	db_stmt_done(st);
-	return e == DB_DONE || e == DB_ROW ? SESSION_OK : SESSION_EDB;
+	e = db_stmt_run(st);
+	return e == DB_OK || e == DB_ROW ? SESSION_OK : SESSION_EDB;
 }
 
 struct create_arg {
@@ -101,9 +100,7 @@ create_tx(struct db *db, void *arg)
 	db_bind_int64(st, 4, c->now);
 	db_bind_int64(st, 5, c->now);
 	db_bind_int64(st, 6, (int64_t)c->caps);
-	e = db_step(st);
-	db_stmt_done(st);
-	if (e != DB_DONE)
+	if ((e = db_stmt_run(st)) != DB_OK)
 		return e;
 	/* The user's oldest sessions beyond the cap give way. */
 	if ((e = db_prepare(db, "DELETE FROM mcp_sessions WHERE user_id = ? AND "
@@ -113,9 +110,7 @@ create_tx(struct db *db, void *arg)
 	db_bind_text(st, 1, c->user_id, strlen(c->user_id));
 	db_bind_text(st, 2, c->user_id, strlen(c->user_id));
 	db_bind_int64(st, 3, SESSION_MAX_PER_USER);
-	e = db_step(st);
-	db_stmt_done(st);
-	return e == DB_DONE ? DB_OK : e;
+	return db_stmt_run(st);
 }
 
 enum session_err

@@ -677,6 +677,46 @@ test_close_with_open_work(void **state)
 	db_close(db);	/* finalises both, rolls back; valgrind: no leak */
 }
 
+/* db_stmt_run: the verdicts, and the statement free for its next use. */
+static void
+test_stmt_run(void **state)
+{
+	struct unit_tmpdb	*fx = *state;
+	struct db_stmt		*s;
+	int			 i;
+
+	assert_int_equal(db_exec(fx->db, "CREATE TABLE r (k TEXT PRIMARY KEY, "
+	    "n INTEGER NOT NULL)"), DB_OK);
+	for (i = 0; i < 3; i++) {
+		/* Runs to its end: DB_OK, and the same statement is reusable. */
+		assert_int_equal(db_prepare(fx->db, "INSERT INTO r VALUES (?, 1)", &s), DB_OK);
+		assert_int_equal(db_bind_text(s, 1, i == 0 ? "a" : i == 1 ? "b" : "c", 1), DB_OK);
+		assert_int_equal(db_stmt_run(s), DB_OK);
+	}
+	assert_int_equal(db_changes(fx->db), 1);
+	/* A row: DB_ROW, not read; reset all the same. */
+	assert_int_equal(db_prepare(fx->db, "SELECT k FROM r ORDER BY k", &s), DB_OK);
+	assert_int_equal(db_stmt_run(s), DB_ROW);
+	assert_int_equal(db_prepare(fx->db, "SELECT k FROM r ORDER BY k", &s), DB_OK);
+	assert_int_equal(db_step(s), DB_ROW);
+	assert_string_equal(db_column_text(s, 0, NULL), "a");
+	db_stmt_done(s);
+	/* No row: DB_OK. */
+	assert_int_equal(db_prepare(fx->db, "SELECT k FROM r WHERE n = 2", &s), DB_OK);
+	assert_int_equal(db_stmt_run(s), DB_OK);
+	/* The errors come through, and leave the statement usable. */
+	assert_int_equal(db_prepare(fx->db, "INSERT INTO r VALUES (?, 1)", &s), DB_OK);
+	assert_int_equal(db_bind_text(s, 1, "a", 1), DB_OK);
+	assert_int_equal(db_stmt_run(s), DB_CONSTRAINT);
+	assert_int_equal(db_prepare(fx->db, "INSERT INTO r VALUES (?, NULL)", &s), DB_OK);
+	assert_int_equal(db_bind_text(s, 1, "d", 1), DB_OK);
+	assert_int_equal(db_stmt_run(s), DB_CONSTRAINT);
+	assert_int_equal(db_prepare(fx->db, "INSERT INTO r VALUES (?, 1)", &s), DB_OK);
+	assert_int_equal(db_bind_text(s, 1, "d", 1), DB_OK);
+	assert_int_equal(db_stmt_run(s), DB_OK);
+	assert_int_equal(db_ping(fx->db), DB_OK);
+}
+
 int
 main(void)
 {
@@ -686,6 +726,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_constraints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stmt_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_same_pointer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_overflow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_busy_same_sql, setup, teardown),
