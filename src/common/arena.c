@@ -187,6 +187,21 @@ arena_strndup(struct arena *a, const char *s, size_t n)
 }
 
 char *
+arena_cat(struct arena *a, const char *s, size_t n, const char *t)
+{
+	size_t	 m = strlen(t);
+	char	*p;
+
+	if (n > ARENA_MAX_ALLOC || m > ARENA_MAX_ALLOC ||
+	    (p = arena_alloc(a, n + m + 1)) == NULL)
+		return NULL;
+	if (n > 0)
+		memcpy(p, s, n);
+	memcpy(p + n, t, m + 1);
+	return p;
+}
+
+char *
 arena_strdup(struct arena *a, const char *s)
 {
 	return arena_strndup(a, s, strlen(s));

@@ -28,6 +28,7 @@
 #include <openssl/rand.h>
 
 #include "config.h"
+#include "hex.h"
 #include "log.h"
 #include "mail.h"
 #include "mail_int.h"
@@ -234,13 +235,11 @@ format_message_id(int64_t now, const char *domain, char *buf, size_t size)
 {
 	unsigned char	 r[16];
 	char		 hex[33];
-	size_t		 i;
 	int		 n;
 
 	if (RAND_bytes(r, sizeof(r)) != 1)
 		return -1;
-	for (i = 0; i < sizeof(r); i++)
-		snprintf(hex + 2 * i, 3, "%02x", r[i]);
+	hex_lower(r, sizeof(r), hex);
 	n = snprintf(buf, size, "<%s.%lld@%s>", hex, (long long)now, domain);
 	return n > 0 && (size_t)n < size ? 0 : -1;
 }

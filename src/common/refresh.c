@@ -29,6 +29,7 @@
 #include <openssl/rand.h>
 
 #include "db.h"
+#include "hex.h"
 #include "jwt.h"
 #include "log.h"
 #include "refresh.h"
@@ -158,18 +159,13 @@ times_ok(int64_t now, int64_t lifetime)
 static int
 token_hash(const char *t, size_t len, char *out)
 {
-	static const char	 hex[] = "0123456789abcdef";
 	unsigned char		 md[EVP_MAX_MD_SIZE];
-	unsigned int		 mdlen = 0, i;
+	unsigned int		 mdlen = 0;
 
 	if (EVP_Digest(t, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
 	    mdlen * 2 != HASH_HEX_LEN)
 		return -1;
-	for (i = 0; i < mdlen; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 0x0f];
-	}
-	out[HASH_HEX_LEN] = '\0';
+	hex_lower(md, mdlen, out);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "hex.h"
 #include "jwt.h"
 #include "log.h"
 #include "tokens.h"
@@ -199,12 +200,10 @@ int
 tokens_new_jti(char *out)
 {
 	unsigned char	 b[TOKENS_JTI_LEN / 2];
-	size_t		 i;
 
 	if (RAND_bytes(b, sizeof(b)) != 1)
 		return -1;
-	for (i = 0; i < sizeof(b); i++)
-		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	hex_lower(b, sizeof(b), out);
 	return 0;
 }
 
@@ -252,14 +251,11 @@ token_digest(const char *token, size_t len, char *out)
 {
 	unsigned char	 md[EVP_MAX_MD_SIZE];
 	unsigned int	 mdlen = 0;
-	size_t		 i;
 
 	out[0] = 'h';
 	if (EVP_Digest(token, len, md, &mdlen, EVP_sha256(), NULL) != 1)
 		mdlen = 0;
-	for (i = 0; i < 16 && i < mdlen; i++)
-		snprintf(out + 1 + 2 * i, 3, "%02x", md[i]);
-	out[1 + 2 * i] = '\0';
+	hex_lower(md, mdlen < 16 ? mdlen : 16, out + 1);
 }
 
 int

@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "db.h"
+#include "hex.h"
 #include "log.h"
 #include "users.h"
 
@@ -72,9 +73,7 @@ users_uuid4(char *out)
 		return -1;
 	b[6] = (b[6] & 0x0f) | 0x40;	/* RFC 9562 §5.4 */
 	b[8] = (b[8] & 0x3f) | 0x80;
-	snprintf(out, USERS_ID_LEN + 1, "%02x%02x%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
-	    b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	hex_uuid(b, out);
 	return 0;
 }
 

@@ -232,8 +232,8 @@ geo_answer_json(struct arena *a, const struct geo_result *r)
 
 	if (r->answer == NULL || (n = strlen(r->answer)) < 2 || r->answer[n - 1] != '}')
 		return NULL;
-	return arena_printf(a, "%.*s,\"cached\":%s}", (int)(n - 1), r->answer,
-	    r->cached ? "true" : "false");
+	return arena_cat(a, r->answer, n - 1, r->cached ? ",\"cached\":true}" :
+	    ",\"cached\":false}");
 }
 
 /*

@@ -11,6 +11,7 @@
 #include "app.h"
 #include "ask.h"
 #include "db.h"
+#include "hex.h"
 #include "json.h"
 #include "log.h"
 #include "mcp.h"
@@ -199,7 +200,6 @@ ask_client(struct mcp_call *c, unsigned cap, const char *method,
 	struct pending		 p;
 	unsigned char		 b[16];
 	char			 id[ASK_ID_LEN + 1], hash[65];
-	size_t			 i;
 	int			 w;
 	enum ask_err		 r;
 
@@ -221,8 +221,7 @@ ask_client(struct mcp_call *c, unsigned cap, const char *method,
 		return ASK_EDB;
 	}
 	memcpy(id, ASK_ID_PREFIX, sizeof(ASK_ID_PREFIX) - 1);
-	for (i = 0; i < sizeof(b); i++)
-		snprintf(id + sizeof(ASK_ID_PREFIX) - 1 + 2 * i, 3, "%02x", b[i]);
+	hex_lower(b, sizeof(b), id + sizeof(ASK_ID_PREFIX) - 1);
 	memset(&p, 0, sizeof(p));
 	p.hash = hash;
 	p.id = id;

@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "db.h"
 #include "events.h"
+#include "hex.h"
 #include "log.h"
 #include "mcp.h"
 #include "session.h"
@@ -143,19 +144,13 @@ insert(struct mcp_call *c, const char *text, size_t len, int final)
 int
 events_begin(struct mcp_call *c)
 {
-	static const char	 digits[] = "0123456789abcdef";
 	unsigned char		 b[EVENTS_STREAM_LEN / 2];
 	const char		*ev;
-	size_t			 i;
 
 	c->stream[0] = '\0';
 	if (c->sess == NULL || RAND_bytes(b, sizeof(b)) != 1)
 		return -1;
-	for (i = 0; i < sizeof(b); i++) {
-		c->stream[2 * i] = digits[b[i] >> 4];
-		c->stream[2 * i + 1] = digits[b[i] & 0xf];
-	}
-	c->stream[EVENTS_STREAM_LEN] = '\0';
+	hex_lower(b, sizeof(b), c->stream);
 	c->seq = 0;
 	if (insert(c, NULL, 0, 0) != 0) {
 		c->stream[0] = '\0';

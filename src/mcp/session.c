@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include "db.h"
+#include "hex.h"
 #include "log.h"
 #include "session.h"
 
@@ -25,19 +26,6 @@ const char *
 session_strerror(enum session_err e)
 {
 	return e < SESSION__MAX ? session_errs[e] : "unknown error";
-}
-
-static void
-hex(const unsigned char *b, size_t n, char *out)
-{
-	static const char	 digits[] = "0123456789abcdef";
-	size_t			 i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 0xf];
-	}
-	out[2 * n] = '\0';
 }
 
 int
@@ -55,7 +43,7 @@ session_id_hash(const char *id, char out[65])
 
 	if (EVP_Digest(id, strlen(id), d, &n, EVP_sha256(), NULL) != 1 || n != 32)
 		return -1;
-	hex(d, sizeof(d), out);
+	hex_lower(d, sizeof(d), out);
 	return 0;
 }
 
@@ -125,7 +113,7 @@ session_create(struct db *db, const char *user_id, const char *version,
 		return SESSION_EDB;
 	if (RAND_bytes(b, sizeof(b)) != 1)
 		return SESSION_ERANDOM;
-	hex(b, sizeof(b), out->id);
+	hex_lower(b, sizeof(b), out->id);
 	OPENSSL_cleanse(b, sizeof(b));
 	if (session_id_hash(out->id, out->id_hash) != 0) {
 		memset(out, 0, sizeof(*out));

@@ -348,8 +348,7 @@ geocode_city(struct mcp_call *c, struct json_object *args,
 	 */
 	text = geo_answer_json(c->req->arena, &r);
 	if (text == NULL || (n = strlen(text)) < 2 || text[n - 1] != '}' ||
-	    (text = arena_printf(c->req->arena, "%.*s,\"success\":true}",
-	    (int)(n - 1), text)) == NULL ||
+	    (text = arena_cat(c->req->arena, text, n - 1, ",\"success\":true}")) == NULL ||
 	    (d = json_new_verbatim(text)) == NULL) {
 		*msg = "Geocoding service failed";
 		return RPC_INTERNAL_ERROR;

@@ -229,6 +229,35 @@ vp(struct arena *a, const char *fmt, ...)
 }
 
 static void
+test_cat(void **state)
+{
+	struct arena	*a;
+	char		*p, *q, big[5000];
+
+	(void)state;
+	assert_non_null(a = arena_new(64));
+	assert_non_null(p = arena_cat(a, "{\"a\":1}", 6, ",\"b\":2}"));
+	assert_string_equal(p, "{\"a\":1,\"b\":2}");
+	/* Nothing of s, or nothing of t. */
+	assert_non_null(p = arena_cat(a, "ignored", 0, "t"));
+	assert_string_equal(p, "t");
+	assert_non_null(p = arena_cat(a, "s!", 1, ""));
+	assert_string_equal(p, "s");
+	/* s need not end at n: only n bytes are read. */
+	assert_non_null(p = arena_cat(a, "abc", 2, "Z"));
+	assert_string_equal(p, "abZ");
+	/* Past the first chunk, and earlier strings stay. */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_non_null(q = arena_cat(a, big, sizeof(big) - 1, big));
+	assert_int_equal(strlen(q), 2 * (sizeof(big) - 1));
+	assert_string_equal(p, "abZ");
+	/* An absurd length is refused, not wrapped. */
+	assert_null(arena_cat(a, "x", SIZE_MAX - 2, "yz"));
+	arena_free(a);
+}
+
+static void
 test_printf(void **state)
 {
 	struct arena	*a;
@@ -302,6 +331,7 @@ main(void)
 		cmocka_unit_test(test_alloc_absurd),
 		cmocka_unit_test(test_zeroed_calloc),
 		cmocka_unit_test(test_strndup_strdup),
+		cmocka_unit_test(test_cat),
 		cmocka_unit_test(test_printf),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_free_null),
