@@ -658,6 +658,7 @@ handle(struct app *app, struct arena *arena, char **params, struct app_io *io)
 	req.app = app;
 	req.params = params;
 	req.io = io;
+	request_index_params(&req);
 	response_init(&resp, arena);
 	if (app_request_parse(app, &req, &resp) != 0)
 		goto done;

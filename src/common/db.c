@@ -345,6 +345,11 @@ db_open(const char *path, int flags, int busy_ms, struct db **out)
 		oflags = SQLITE_OPEN_READWRITE;
 	if (flags & DB_OPEN_CREATE)
 		oflags |= SQLITE_OPEN_CREATE;
+	/* A connection serves one thread (each program is single-threaded,
+	 * one request at a time: docs/security.md), so SQLite's connection
+	 * mutex, taken on every API call, guards nothing ("multi-thread"
+	 * mode, https://sqlite.org/threadsafe.html). */
+	oflags |= SQLITE_OPEN_NOMUTEX;
 	/*
 	 * Debian builds SQLite with SQLITE_USE_URI=1, which reads a name
 	 * starting "file:" as a URI with options (mode=, vfs=...).  We take

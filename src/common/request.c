@@ -59,12 +59,49 @@ request_method_name(enum http_method m)
 	return m < HTTP_METHOD__MAX ? method_names[m] : "UNKNOWN";
 }
 
+struct param_ref {
+	const char	*s;		/* NAME=VALUE */
+	size_t		 len;		/* of NAME */
+};
+
+void
+request_index_params(struct request *r)
+{
+	size_t		 n, i;
+	const char	*eq;
+
+	r->pidx = NULL;
+	r->n_pidx = 0;
+	if (r->params == NULL || r->arena == NULL)
+		return;
+	for (n = 0; r->params[n] != NULL; n++)
+		;
+	if (n == 0 || (r->pidx = arena_calloc(r->arena, n, sizeof(*r->pidx))) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		/* A param without '=' names nothing (FCGX_GetParam skips it). */
+		if ((eq = strchr(r->params[i], '=')) == NULL)
+			continue;
+		r->pidx[r->n_pidx].s = r->params[i];
+		r->pidx[r->n_pidx].len = (size_t)(eq - r->params[i]);
+		r->n_pidx++;
+	}
+}
+
 const char *
 request_param(const struct request *r, const char *name)
 {
+	size_t	 len, i;
+
 	if (r->params == NULL)
 		return NULL;
-	return FCGX_GetParam(name, r->params);
+	if (r->pidx == NULL)
+		return FCGX_GetParam(name, r->params);
+	len = strlen(name);
+	for (i = 0; i < r->n_pidx; i++)
+		if (r->pidx[i].len == len && memcmp(r->pidx[i].s, name, len) == 0)
+			return r->pidx[i].s + len + 1;
+	return NULL;
 }
 
 const char *

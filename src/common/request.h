@@ -72,6 +72,8 @@ struct request {
 	const char	*user_id;		/* set by authn, for the access log */
 	void		*io;			/* private to app.c */
 	/* private to request.c */
+	struct param_ref *pidx;			/* request_index_params */
+	size_t		 n_pidx;
 	struct kvlist	 form;
 	int		 form_state;		/* 0 unparsed, 1 ok, -1 failed */
 	enum request_err form_err;
@@ -83,6 +85,13 @@ const char	*request_strerror(enum request_err);
 enum http_method request_method_parse(const char *);
 const char	*request_method_name(enum http_method);
 
+/*
+ * Indexes params (NAME=VALUE, as the server gave them) by name length in
+ * the request's arena: each lookup then compares lengths, not a strncmp
+ * per param (libfcgi's FCGX_GetParam).  Without it, or when it fails,
+ * lookups scan.  The first of a repeated name wins, either way.
+ */
+void		 request_index_params(struct request *);
 /* A CGI param ("REQUEST_METHOD", "HTTP_HOST"); NULL when absent. */
 const char	*request_param(const struct request *, const char *name);
 /* An HTTP header by its name ("Mcp-Session-Id"); Authorization also

@@ -881,24 +881,65 @@ test_header(void **state)
 		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 		    NULL },
 	};
+	/* A repeated name (the first wins), a param with no '=', a prefix. */
+	static char *params_odd[] = {
+		P("NOEQUALS"),
+		P("HTTP_HOST=first"),
+		P("HTTP_HOST=second"),
+		P("HTTP_HOSTX=x"),
+		P("=nameless"),
+		NULL
+	};
+	struct arena	*a = *state;
 	struct request	 req;
 	size_t		 i;
+	int		 indexed;
 
-	(void)state;
-	for (i = 0; i < NCASES(cases); i++) {
+	/* Scanned as libfcgi does, then through request_index_params. */
+	for (indexed = 0; indexed < 2; indexed++) {
+		for (i = 0; i < NCASES(cases); i++) {
+			memset(&req, 0, sizeof(req));
+			req.arena = a;
+			req.params = cases[i].params;
+			if (indexed)
+				request_index_params(&req);
+			CHECK_STR(cases[i].line, request_header(&req, cases[i].name),
+			    cases[i].want);
+		}
 		memset(&req, 0, sizeof(req));
-		req.params = cases[i].params;
-		CHECK_STR(cases[i].line, request_header(&req, cases[i].name),
-		    cases[i].want);
+		req.arena = a;
+		req.params = params;
+		if (indexed)
+			request_index_params(&req);
+		CHECK_STR(__LINE__, request_param(&req, "REQUEST_METHOD"), "GET");
+		CHECK_STR(__LINE__, request_param(&req, "HTTP_HOST"), "example.org");
+		CHECK_STR(__LINE__, request_param(&req, "HTTP_HOS"), NULL);
+		CHECK_STR(__LINE__, request_param(&req, "HTTP_HOST_"), NULL);
+		CHECK_STR(__LINE__, request_param(&req, "PATH_INFO"), NULL);
+		CHECK_STR(__LINE__, request_param(&req, "HTTP_EMPTY"), "");
+		memset(&req, 0, sizeof(req));
+		req.arena = a;
+		req.params = params_odd;
+		if (indexed)
+			request_index_params(&req);
+		CHECK_STR(__LINE__, request_param(&req, "HTTP_HOST"), "first");
+		CHECK_STR(__LINE__, request_param(&req, "HTTP_HOSTX"), "x");
+		CHECK_STR(__LINE__, request_param(&req, "NOEQUALS"), NULL);
+		CHECK_STR(__LINE__, request_param(&req, "NOEQUAL"), NULL);
+		CHECK_STR(__LINE__, request_param(&req, ""), "nameless");
+		req.params = NULL;
+		CHECK_STR(__LINE__, request_param(&req, "HTTP_HOST"), NULL);
 	}
+	/* The index of no params, and without an arena: lookups still work. */
+	memset(&req, 0, sizeof(req));
+	req.arena = a;
+	req.params = params_none;
+	request_index_params(&req);
+	CHECK_STR(__LINE__, request_param(&req, "HTTP_HOST"), NULL);
 	memset(&req, 0, sizeof(req));
 	req.params = params;
-	CHECK_STR(__LINE__, request_param(&req, "REQUEST_METHOD"), "GET");
+	request_index_params(&req);
 	CHECK_STR(__LINE__, request_param(&req, "HTTP_HOST"), "example.org");
-	CHECK_STR(__LINE__, request_param(&req, "HTTP_HOS"), NULL);
-	CHECK_STR(__LINE__, request_param(&req, "PATH_INFO"), NULL);
-	req.params = NULL;
-	CHECK_STR(__LINE__, request_param(&req, "HTTP_HOST"), NULL);
 	DONE();
 }
 
