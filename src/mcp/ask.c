@@ -199,7 +199,8 @@ ask_client(struct mcp_call *c, unsigned cap, const char *method,
 	struct json_object	*msg = NULL, *a = NULL;
 	struct pending		 p;
 	unsigned char		 b[16];
-	char			 id[ASK_ID_LEN + 1], hash[65];
+	char			 id[ASK_ID_LEN + 1];
+	const char		*hash = c->sess != NULL ? c->sess->id_hash : NULL;
 	int			 w;
 	enum ask_err		 r;
 
@@ -216,7 +217,7 @@ ask_client(struct mcp_call *c, unsigned cap, const char *method,
 		json_object_put(params);
 		return ASK_ENOSTREAM;
 	}
-	if (RAND_bytes(b, sizeof(b)) != 1 || session_id_hash(c->sess->id, hash) != 0) {
+	if (RAND_bytes(b, sizeof(b)) != 1 || hash == NULL || hash[0] == '\0') {
 		json_object_put(params);
 		return ASK_EDB;
 	}
@@ -259,7 +260,6 @@ ask_answer(struct db *db, const struct session *s, struct json_object *id,
 	struct db_stmt	*st;
 	const char	*text;
 	size_t		 len;
-	char		 hash[65];
 	enum db_err	 e;
 
 	if (!json_object_is_type(id, json_type_string) ||
@@ -271,14 +271,14 @@ ask_answer(struct db *db, const struct session *s, struct json_object *id,
 		return ASK_EANSWER;
 	if (len > ASK_ANSWER_MAX)
 		return ASK_ETOOBIG;
-	if (session_id_hash(s->id, hash) != 0)
+	if (s->id_hash[0] == '\0')
 		return ASK_EDB;
 	if (db_prepare(db, "UPDATE mcp_client_requests SET answer = ?, answered_at = ? "
 	    "WHERE session_hash = ? AND request_id = ? AND answer IS NULL", &st) != DB_OK)
 		return ASK_EDB;
 	db_bind_text(st, 1, text, len);
 	db_bind_int64(st, 2, (int64_t)time(NULL));
-	db_bind_text(st, 3, hash, strlen(hash));
+	db_bind_text(st, 3, s->id_hash, strlen(s->id_hash));
 	db_bind_text(st, 4, json_object_get_string(id), ASK_ID_LEN);
 	e = db_step(st);
 	db_stmt_done(st);

@@ -122,12 +122,11 @@ static int
 insert(struct mcp_call *c, const char *text, size_t len, int final)
 {
 	struct row	 r;
-	char		 hash[65];
 
-	if (session_id_hash(c->sess->id, hash) != 0)
+	if (c->sess->id_hash[0] == '\0')
 		return -1;
 	memset(&r, 0, sizeof(r));
-	r.hash = hash;
+	r.hash = c->sess->id_hash;
 	r.stream = c->stream;
 	r.text = text;
 	r.len = len;
@@ -266,13 +265,13 @@ enum events_err
 events_replay(struct mcp_call *c, const struct events_pos *from)
 {
 	struct events_pos	 p = *from;
-	char			 hash[65];
+	const char		*hash = c->sess->id_hash;
 	int64_t			 now, deadline, comment;
 	size_t			 bytes = 0;
 	int			 n = 0, final = 0;
 	enum events_err		 e;
 
-	if (session_id_hash(c->sess->id, hash) != 0)
+	if (hash[0] == '\0')
 		return EVENTS_EDB;
 	if ((e = exists(c->req->app->db, hash, &p, &final)) != EVENTS_OK)
 		return e;

@@ -35,7 +35,8 @@ session_id_valid(const char *s)
 	    strspn(s, "0123456789abcdef") == SESSION_ID_LEN;
 }
 
-int
+/* The hex SHA-256 of an id, the key of its rows (65 bytes with the NUL). */
+static int
 session_id_hash(const char *id, char out[65])
 {
 	unsigned char	 d[32];

@@ -30,7 +30,7 @@ enum session_err {
 
 struct session {
 	char		 id[SESSION_ID_LEN + 1];
-	char		 id_hash[65];		/* session_id_hash(id): the row's key */
+	char		 id_hash[65];		/* hex SHA-256 of id: the key of its rows */
 	char		 user_id[37];
 	char		 version[SESSION_VERSION_MAX + 1];
 	char		 log_level[16];		/* "" when none was set */
@@ -52,8 +52,6 @@ int		 session_id_valid(const char *s);
 enum session_err session_create(struct db *, const char *user_id,
 		    const char *version, unsigned caps, int64_t now, int64_t idle_s,
 		    struct session *out);
-/* The hex SHA-256 of an id, the key of its rows (65 bytes with the NUL). */
-int		 session_id_hash(const char *id, char out[65]);
 /*
  * The session `id` of user_id, as its row says; a row of another user is
  * SESSION_NOTFOUND.  Only reads: it may run inside the caller's read
