@@ -823,6 +823,17 @@ test_method_parse(void **state)
 /* -Wwrite-strings: CGI params are char *, as libfcgi hands them over. */
 #define P(s)	((char *)(s))
 
+/* A request of params in arena a, indexed or not (scanned as libfcgi does). */
+static void
+req_params(struct request *req, struct arena *a, char **params, int indexed)
+{
+	memset(req, 0, sizeof(*req));
+	req->arena = a;
+	req->params = params;
+	if (indexed)
+		request_index_params(req);
+}
+
 static void
 test_header(void **state)
 {
@@ -898,30 +909,18 @@ test_header(void **state)
 	/* Scanned as libfcgi does, then through request_index_params. */
 	for (indexed = 0; indexed < 2; indexed++) {
 		for (i = 0; i < NCASES(cases); i++) {
-			memset(&req, 0, sizeof(req));
-			req.arena = a;
-			req.params = cases[i].params;
-			if (indexed)
-				request_index_params(&req);
+			req_params(&req, a, cases[i].params, indexed);
 			CHECK_STR(cases[i].line, request_header(&req, cases[i].name),
 			    cases[i].want);
 		}
-		memset(&req, 0, sizeof(req));
-		req.arena = a;
-		req.params = params;
-		if (indexed)
-			request_index_params(&req);
+		req_params(&req, a, params, indexed);
 		CHECK_STR(__LINE__, request_param(&req, "REQUEST_METHOD"), "GET");
 		CHECK_STR(__LINE__, request_param(&req, "HTTP_HOST"), "example.org");
 		CHECK_STR(__LINE__, request_param(&req, "HTTP_HOS"), NULL);
 		CHECK_STR(__LINE__, request_param(&req, "HTTP_HOST_"), NULL);
 		CHECK_STR(__LINE__, request_param(&req, "PATH_INFO"), NULL);
 		CHECK_STR(__LINE__, request_param(&req, "HTTP_EMPTY"), "");
-		memset(&req, 0, sizeof(req));
-		req.arena = a;
-		req.params = params_odd;
-		if (indexed)
-			request_index_params(&req);
+		req_params(&req, a, params_odd, indexed);
 		CHECK_STR(__LINE__, request_param(&req, "HTTP_HOST"), "first");
 		CHECK_STR(__LINE__, request_param(&req, "HTTP_HOSTX"), "x");
 		CHECK_STR(__LINE__, request_param(&req, "NOEQUALS"), NULL);
@@ -931,14 +930,9 @@ test_header(void **state)
 		CHECK_STR(__LINE__, request_param(&req, "HTTP_HOST"), NULL);
 	}
 	/* The index of no params, and without an arena: lookups still work. */
-	memset(&req, 0, sizeof(req));
-	req.arena = a;
-	req.params = params_none;
-	request_index_params(&req);
+	req_params(&req, a, params_none, 1);
 	CHECK_STR(__LINE__, request_param(&req, "HTTP_HOST"), NULL);
-	memset(&req, 0, sizeof(req));
-	req.params = params;
-	request_index_params(&req);
+	req_params(&req, NULL, params, 1);
 	CHECK_STR(__LINE__, request_param(&req, "HTTP_HOST"), "example.org");
 	DONE();
 }
