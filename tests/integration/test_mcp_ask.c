@@ -41,6 +41,8 @@
 #include "mcp_util.h"
 
 #define WAIT_S		3	/* MCP_CLIENT_REQUEST_TIMEOUT_SECONDS here */
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
 #define CALL(name, args) "{\"jsonrpc\":\"2.0\",\"id\":41,\"method\":\"tools/call\"," \
 			"\"params\":{\"name\":\"" name "\",\"arguments\":" args "}}"
 #define SAMPLING	CALL("test_sampling", "{\"prompt\":\"Say hi\"}")
@@ -172,7 +174,9 @@ call_main(void *arg)
 		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, c->body);
 		curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, call_write);
 		curl_easy_setopt(cu, CURLOPT_WRITEDATA, c);
-		curl_easy_setopt(cu, CURLOPT_TIMEOUT_MS, 30000L);
+		/* Well past the server's wait, so its timeout answer arrives
+		 * even when WAIT_S is raised (as for a run under valgrind). */
+		curl_easy_setopt(cu, CURLOPT_TIMEOUT_MS, (WAIT_S + 30) * 1000L);
 		curl_easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
 		if (curl_easy_perform(cu) == CURLE_OK)
 			curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &c->status);
@@ -248,7 +252,8 @@ group_setup(void **state)
 	static char db[PATH_MAX + 16], secret[128];
 	static const char *env[] = { "PASSWORD_ARGON2_MEMORY_KIB=8192",
 	    "PASSWORD_ARGON2_TIME_COST=1", "PASSWORD_ARGON2_PARALLELISM=1",
-	    "MCP_CONFORMANCE_FIXTURES=1", "MCP_CLIENT_REQUEST_TIMEOUT_SECONDS=3",
+	    "MCP_CONFORMANCE_FIXTURES=1",
+	    "MCP_CLIENT_REQUEST_TIMEOUT_SECONDS=" STR(WAIT_S),
 	    NULL, NULL, NULL, NULL };
 	struct harness_opts o = { .env = env, .procs = 3 };
 	const char *set;
