@@ -31,13 +31,8 @@
 #define VALGRIND_LOG_MAX	(4u * 1024 * 1024)
 #define VALGRIND_EXCERPT	6000	/* bytes of a bad log printed */
 
-/* memcheck's options (the ones of ctest -T memcheck, CMakeLists.txt),
- * without --error-exitcode: the verdict comes from the logs, and the
- * programs' exit statuses stay what the tests expect. */
-static const char *const vg_opts[] = {
-	"--leak-check=full", "--errors-for-leak-kinds=definite",
-	"--show-leak-kinds=definite", "--num-callers=30", NULL
-};
+/* FU_VALGRIND_OPTIONS and FU_VALGRIND_SUPP come from CMake: those of
+ * ctest -T memcheck, without --error-exitcode (tests/integration/CMakeLists.txt). */
 
 static int	 vg_failures;	/* bad logs seen by harness_valgrind_check() */
 
@@ -72,20 +67,13 @@ harness_valgrind_cmd(const char *dir)
 		return NULL;
 	}
 	/* lighttpd splits its bin-path at blanks, and so does cli_run. */
-	if (strpbrk(dir, " \t") != NULL || strpbrk(FU_SOURCE_DIR, " \t") != NULL) {
-		harness_say("FU_VALGRIND: %s or %s holds a blank", dir, FU_SOURCE_DIR);
+	if (strpbrk(dir, " \t") != NULL || strpbrk(FU_VALGRIND_SUPP, " \t") != NULL) {
+		harness_say("FU_VALGRIND: %s or %s holds a blank", dir, FU_VALGRIND_SUPP);
 		return NULL;
 	}
-	if ((cmd = harness_asprintf("%s --suppressions=%s/tests/valgrind.supp "
-	    "--log-file=%s/valgrind-%%p.log", FU_VALGRIND_PATH, FU_SOURCE_DIR,
-	    dir)) == NULL)
+	if ((cmd = harness_asprintf("%s --suppressions=%s --log-file=%s/valgrind-%%p.log "
+	    "%s", FU_VALGRIND_PATH, FU_VALGRIND_SUPP, dir, FU_VALGRIND_OPTIONS)) == NULL)
 		return NULL;
-	for (size_t i = 0; vg_opts[i] != NULL; i++) {
-		next = harness_asprintf("%s %s", cmd, vg_opts[i]);
-		free(cmd);
-		if ((cmd = next) == NULL)
-			return NULL;
-	}
 	if (extra != NULL && *extra != '\0') {
 		next = harness_asprintf("%s %s", cmd, extra);
 		free(cmd);
