@@ -123,9 +123,6 @@ enum db_err	 db_stmt_run(struct db_stmt *);
 /* Rows changed by the last statement. */
 int64_t		 db_changes(struct db *);
 
-/* BEGIN IMMEDIATE (PostgreSQL: BEGIN ISOLATION LEVEL SERIALIZABLE, so that
- * a transaction sees and leaves the database as if it ran alone, which is
- * what SQLite's one writer at a time gives) / COMMIT / ROLLBACK. */
 /*
  * A read snapshot over several statements: on SQLite a deferred BEGIN, so
  * that the reads until db_read_end share one WAL read lock (two system
@@ -137,6 +134,9 @@ int64_t		 db_changes(struct db *);
  */
 enum db_err	 db_read_begin(struct db *);
 enum db_err	 db_read_end(struct db *);
+/* BEGIN IMMEDIATE (PostgreSQL: BEGIN ISOLATION LEVEL SERIALIZABLE, so that
+ * a transaction sees and leaves the database as if it ran alone, which is
+ * what SQLite's one writer at a time gives) / COMMIT / ROLLBACK. */
 enum db_err	 db_begin(struct db *);
 enum db_err	 db_commit(struct db *);
 enum db_err	 db_rollback(struct db *);

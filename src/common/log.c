@@ -27,11 +27,35 @@ static const char *const level_names[LOG_LEVEL__MAX] = {
 	[LOG_LEVEL_CRITICAL] = "CRITICAL",
 };
 
+enum {
+	LOG_ACCESS_TIME, LOG_ACCESS_LEVEL, LOG_ACCESS_PROGRAM, LOG_ACCESS_MSG,
+	LOG_ACCESS_REQUEST_ID, LOG_ACCESS_METHOD, LOG_ACCESS_PATH,
+	LOG_ACCESS_STATUS, LOG_ACCESS_DURATION, LOG_ACCESS_USER,
+	LOG_ACCESS__FIELDS
+};
+
+/*
+ * The access line's object, made once: its keys and their order stay,
+ * and each request sets the values in place, which spares a dozen
+ * allocations and a hash table per request.
+ */
+static struct json_object	*access_line;
+static struct json_object	*access_val[LOG_ACCESS__FIELDS];
+
+static const char *const access_keys[LOG_ACCESS__FIELDS] = {
+	"time", "level", "program", "msg", "request_id", "method", "path",
+	"status", "duration_us", "user_id",
+};
+
+static void	access_set(int, const char *);
+
 void
 log_init(const char *program)
 {
 	if (program != NULL)
 		log_program = program;
+	if (access_line != NULL)
+		access_set(LOG_ACCESS_PROGRAM, log_program);
 }
 
 void
@@ -137,13 +161,6 @@ log_timestamp(char *buf, size_t len, enum log_timefmt fmt)
 	buf[n] = '\0';
 }
 
-enum {
-	LOG_ACCESS_TIME, LOG_ACCESS_LEVEL, LOG_ACCESS_PROGRAM, LOG_ACCESS_MSG,
-	LOG_ACCESS_REQUEST_ID, LOG_ACCESS_METHOD, LOG_ACCESS_PATH,
-	LOG_ACCESS_STATUS, LOG_ACCESS_DURATION, LOG_ACCESS_USER,
-	LOG_ACCESS__FIELDS
-};
-
 static void
 log_emit(struct json_object *o)
 {
@@ -204,19 +221,6 @@ log_msg(enum log_level level, const char *msg, ...)
 	json_object_put(o);
 }
 
-/*
- * The access line's object, made once: its keys and their order stay,
- * and each request sets the values in place, which spares a dozen
- * allocations and a hash table per request.
- */
-static struct json_object	*access_line;
-static struct json_object	*access_val[LOG_ACCESS__FIELDS];
-
-static const char *const access_keys[LOG_ACCESS__FIELDS] = {
-	"time", "level", "program", "msg", "request_id", "method", "path",
-	"status", "duration_us", "user_id",
-};
-
 static int
 access_line_make(void)
 {
@@ -246,6 +250,7 @@ access_line_make(void)
 	}
 	json_object_set_string(access_val[LOG_ACCESS_LEVEL], "INFO");
 	json_object_set_string(access_val[LOG_ACCESS_MSG], "access");
+	json_object_set_string(access_val[LOG_ACCESS_PROGRAM], log_program);
 	access_line = o;
 	return 0;
 }
@@ -281,7 +286,6 @@ log_access(const struct log_access *a)
 		return;
 	log_timestamp(t, sizeof(t), LOG_TIME_MS_Z);
 	access_set(LOG_ACCESS_TIME, t);
-	access_set(LOG_ACCESS_PROGRAM, log_program);
 	access_set(LOG_ACCESS_REQUEST_ID, a->request_id);
 	access_set(LOG_ACCESS_METHOD, a->method);
 	access_set(LOG_ACCESS_PATH, a->path);

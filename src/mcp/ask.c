@@ -200,7 +200,7 @@ ask_client(struct mcp_call *c, unsigned cap, const char *method,
 	struct pending		 p;
 	unsigned char		 b[16];
 	char			 id[ASK_ID_LEN + 1];
-	const char		*hash = c->sess != NULL ? c->sess->id_hash : NULL;
+	const char		*hash;
 	int			 w;
 	enum ask_err		 r;
 
@@ -217,10 +217,11 @@ ask_client(struct mcp_call *c, unsigned cap, const char *method,
 		json_object_put(params);
 		return ASK_ENOSTREAM;
 	}
-	if (RAND_bytes(b, sizeof(b)) != 1 || hash == NULL || hash[0] == '\0') {
+	if (RAND_bytes(b, sizeof(b)) != 1) {
 		json_object_put(params);
 		return ASK_EDB;
 	}
+	hash = c->sess->id_hash;
 	memcpy(id, ASK_ID_PREFIX, sizeof(ASK_ID_PREFIX) - 1);
 	hex_lower(b, sizeof(b), id + sizeof(ASK_ID_PREFIX) - 1);
 	memset(&p, 0, sizeof(p));
@@ -271,8 +272,6 @@ ask_answer(struct db *db, const struct session *s, struct json_object *id,
 		return ASK_EANSWER;
 	if (len > ASK_ANSWER_MAX)
 		return ASK_ETOOBIG;
-	if (s->id_hash[0] == '\0')
-		return ASK_EDB;
 	if (db_prepare(db, "UPDATE mcp_client_requests SET answer = ?, answered_at = ? "
 	    "WHERE session_hash = ? AND request_id = ? AND answer IS NULL", &st) != DB_OK)
 		return ASK_EDB;

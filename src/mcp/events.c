@@ -123,8 +123,6 @@ insert(struct mcp_call *c, const char *text, size_t len, int final)
 {
 	struct row	 r;
 
-	if (c->sess->id_hash[0] == '\0')
-		return -1;
 	memset(&r, 0, sizeof(r));
 	r.hash = c->sess->id_hash;
 	r.stream = c->stream;
@@ -271,8 +269,6 @@ events_replay(struct mcp_call *c, const struct events_pos *from)
 	int			 n = 0, final = 0;
 	enum events_err		 e;
 
-	if (hash[0] == '\0')
-		return EVENTS_EDB;
 	if ((e = exists(c->req->app->db, hash, &p, &final)) != EVENTS_OK)
 		return e;
 	response_set_header(c->resp, "Cache-Control", "no-cache");

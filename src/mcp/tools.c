@@ -301,7 +301,6 @@ geocode_city(struct mcp_call *c, struct json_object *args,
 	struct geo_result	 r;
 	struct json_object	*o, *d;
 	const char		*city, *why, *text;
-	size_t			 n;
 
 	city_argument(c, args, &city, &why);
 	if (city == NULL) {
@@ -342,13 +341,14 @@ geocode_city(struct mcp_call *c, struct json_object *args,
 		return RPC_INTERNAL_ERROR;
 	}
 	/*
-	 * The REST answer (an object json-c wrote, so valid JSON ending in
-	 * '}') with the Python tool's success marker: the text content, and
-	 * the structured content written out as the same text, unparsed.
+	 * The REST answer (an object json-c wrote; geo_answer_json's text
+	 * ends in '}') with the Python tool's success marker: the text
+	 * content, and the structured content written out as the same text,
+	 * unparsed.
 	 */
-	text = geo_answer_json(c->req->arena, &r);
-	if (text == NULL || (n = strlen(text)) < 2 || text[n - 1] != '}' ||
-	    (text = arena_cat(c->req->arena, text, n - 1, ",\"success\":true}")) == NULL ||
+	if ((text = geo_answer_json(c->req->arena, &r)) == NULL ||
+	    (text = arena_cat(c->req->arena, text, strlen(text) - 1,
+	    ",\"success\":true}")) == NULL ||
 	    (d = json_new_verbatim(text)) == NULL) {
 		*msg = "Geocoding service failed";
 		return RPC_INTERNAL_ERROR;

@@ -29,6 +29,8 @@
 #define SESSION_HEADER	"Mcp-Session-Id"
 #define LAST_EVENT_HEADER	"Last-Event-ID"
 
+static void	post(struct request *, struct response *);
+
 /* --- notifications on an SSE answer ------------------------------------ */
 
 /*
@@ -36,8 +38,6 @@
  * id once stored when the stream is resumable (final: the answer); after
  * mcp_stream_close only stores it.
  */
-static void	post(struct request *, struct response *);
-
 static int
 write_event(struct mcp_call *c, struct json_object *msg, int final)
 {
