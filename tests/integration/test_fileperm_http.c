@@ -188,9 +188,15 @@ test_db_cli(void **state)
 		cli_expect(__LINE__, list, 1, db_path());
 	}
 	assert_int_equal(chmod(db_path(), 0640), 0);
+	/* A program of the harness's server that opened the database while
+	 * it was open to others (one still starting, slow under the
+	 * sanitizers) made the -wal with the database's mode, as SQLite does:
+	 * the fix is then to chmod both, as the refusal says. */
+	assert_true(asprintf(&wal, "%s-wal", db_path()) > 0);
+	if (access(wal, F_OK) == 0)
+		assert_int_equal(chmod(wal, 0600), 0);
 	cli_expect(__LINE__, status, 0, NULL);
 	/* A WAL others may read holds the database's pages. */
-	assert_true(asprintf(&wal, "%s-wal", db_path()) > 0);
 	if (access(wal, F_OK) != 0)
 		free(make_file("fcgi-users.db-wal", "", 0600));
 	assert_int_equal(chmod(wal, 0644), 0);
